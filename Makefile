@@ -1,0 +1,60 @@
+# arrears — every target bootstraps its own virtual environment (.venv) with uv and the lock file.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+BOOT := .bootstrap
+UV := $(BOOT)/bin/uv
+VENV := .venv
+RUN := $(UV) run --frozen --no-sync
+DEMO_DIR ?= demo-data
+DEMO_ACCOUNTS ?= 5000
+DEMO_AS_OF ?= 2026-11-23
+
+.PHONY: help venv demo test test-unit test-integration lint fmt bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(UV):
+	@$(PYTHON) -m venv $(BOOT)
+	@$(BOOT)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	@$(UV) sync --frozen --quiet
+	@touch $@
+
+venv: $(VENV)/.synced ## create .venv from the lock file
+
+demo: venv ## SQLite database, generated portfolio, import, delinquency by bucket
+	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db db upgrade
+	@$(RUN) arrears generate --accounts $(DEMO_ACCOUNTS) --as-of $(DEMO_AS_OF) --out $(DEMO_DIR)/portfolio
+	@for kind in borrowers related-parties loans installments payments; do \
+	  $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db import $$kind $(DEMO_DIR)/portfolio/$$kind.csv || exit 1; \
+	done
+	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report buckets --as-of $(DEMO_AS_OF)
+
+test: venv ## all tiers: unit, integration (SQLite + PostgreSQL when reachable), e2e
+	@$(RUN) python -m pytest -q
+
+test-unit: venv ## the unit tier only (seconds)
+	@$(RUN) python -m pytest -q tests/unit
+
+test-integration: venv ## the integration tier only
+	@$(RUN) python -m pytest -q tests/integration
+
+lint: venv ## ruff and mypy --strict
+	@$(RUN) ruff check src tests bench
+	@$(RUN) ruff format --check src tests bench
+	@$(RUN) mypy
+
+fmt: venv ## apply ruff's fixes and formatting
+	@$(RUN) ruff check --fix src tests bench
+	@$(RUN) ruff format src tests bench
+
+bench: venv ## benchmarks; results go to bench/results/
+	@$(RUN) python -m bench.run
+
+clean: ## remove the environments and demo data
+	rm -rf $(BOOT) $(VENV) $(DEMO_DIR)

@@ -1,0 +1,270 @@
+"""The `arrears` command line. Thin: parse, call one service, render; errors mapped in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from arrears.config import Settings
+from arrears.domain.errors import DomainError, RejectedRows
+
+app = typer.Typer(
+    name="arrears",
+    help="arrears: collections platform (delinquency, workflow, contact policy, desk).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+report_app = typer.Typer(help="Reports over the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+MAX_ERRORS_SHOWN = 50
+
+
+class State:
+    settings: Settings = Settings()
+
+
+state = State()
+
+
+class ImportKind(StrEnum):
+    borrowers = "borrowers"
+    related_parties = "related-parties"
+    loans = "loans"
+    installments = "installments"
+    payments = "payments"
+
+
+class FileFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+
+
+AsOf = Annotated[
+    dt.date,
+    typer.Option("--as-of", parser=_date, metavar="YYYY-MM-DD", help="the business date"),
+]
+
+
+def fail(error: DomainError) -> NoReturn:
+    """The one place domain errors become messages and exit codes."""
+    if isinstance(error, RejectedRows):
+        err.print(f"[bold red]error[/]: {error.message}")
+        for row in error.errors[:MAX_ERRORS_SHOWN]:
+            err.print(f"  {row}", markup=False, highlight=False)
+        if len(error.errors) > MAX_ERRORS_SHOWN:
+            err.print(f"  … and {len(error.errors) - MAX_ERRORS_SHOWN} more")
+    else:
+        err.print(f"[bold red]error[/] ({error.code}): ", end="")
+        err.print(error.message, markup=False, highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as error:
+        fail(error)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[..., None]]:
+    """A Rich progress bar; yields a callback (done, total) or (stage, done, total)."""
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(*args: Any) -> None:
+            if len(args) == 3:
+                stage, done, total = args
+                progress.update(task, description=f"{label}: {stage}", completed=done, total=total)
+            else:
+                done, total = args
+                progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.callback()
+def root(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="ARREARS_DATABASE_URL",
+            help="sqlite:///file.db (default sqlite:///arrears.db) or postgresql+psycopg://…",
+        ),
+    ] = None,
+) -> None:
+    overrides: dict[str, Any] = {}
+    if database_url:
+        overrides["database_url"] = database_url
+    state.settings = Settings(**overrides)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+) -> None:
+    """Create or migrate the database schema to the latest revision."""
+    from arrears.adapters.store.migrate import current, upgrade  # noqa: PLC0415 - lazy: fast CLI
+
+    with domain_errors():
+        upgrade(state.settings.database_url, revision)
+    out.print(f"database at revision {current(state.settings.database_url)}")
+
+
+@app.command("generate")
+def generate(
+    accounts: Annotated[int, typer.Option(help="number of borrowers to generate")],
+    as_of: AsOf,
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the files")],
+    seed: Annotated[int, typer.Option(help="random seed; same seed, same files")] = 42,
+    fmt: Annotated[FileFormat, typer.Option("--format")] = FileFormat.csv,
+) -> None:
+    """Generate a realistic synthetic portfolio (es / zh / en borrowers) as import files."""
+    from arrears.services.generate import generate_portfolio  # noqa: PLC0415
+
+    with domain_errors(), progress_bar("generating") as update:
+        summary = generate_portfolio(
+            accounts=accounts,
+            as_of=as_of,
+            out_dir=out_dir,
+            seed=seed,
+            fmt=fmt.value,
+            progress=update,
+        )
+    out.print(f"generated portfolio in {out_dir}: {summary}")
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[ImportKind, typer.Argument(help="what the file holds")],
+    file: Annotated[Path, typer.Argument(help="a .csv or .parquet file")],
+    actor: Annotated[str, typer.Option(help="who runs the import (audit)")] = "cli",
+) -> None:
+    """Import one file, all or nothing, idempotent by external ids (docs/import-formats.md)."""
+    from arrears.bootstrap import bootstrap  # noqa: PLC0415
+    from arrears.services.ingest import import_file  # noqa: PLC0415
+
+    with domain_errors():
+        app_ = bootstrap(state.settings)
+        with progress_bar(f"importing {kind.value}") as update:
+            summary = import_file(
+                app_.uow_factory, kind=kind.value, path=file, actor=actor, progress=update
+            )
+    out.print(
+        f"{kind.value}: {summary.rows} rows — {summary.inserted} inserted, "
+        f"{summary.updated} updated, {summary.unchanged} unchanged"
+    )
+
+
+@app.command("delinquency")
+def delinquency(
+    as_of: AsOf,
+    installments: Annotated[Path, typer.Option(help="loan_id, installment_no, due_date, …")],
+    payments: Annotated[Path, typer.Option(help="loan_id, payment_id, paid_on, amount")],
+    out_file: Annotated[Path, typer.Option("--out", help="result file (.csv or .parquet)")],
+    config: Annotated[
+        Path | None, typer.Option(help="YAML/TOML: grace, tolerance, buckets, pauses")
+    ] = None,
+) -> None:
+    """Compute DPD, bucket and overdue amounts per loan from files (docs/delinquency.md)."""
+    from arrears.services.calculator import run_calculator  # noqa: PLC0415
+
+    with domain_errors():
+        summary = run_calculator(
+            as_of=as_of,
+            installments=installments,
+            payments=payments,
+            out=out_file,
+            config=config,
+        )
+    table = Table(title=f"Delinquency as of {as_of}")
+    table.add_column("bucket")
+    table.add_column("loans", justify="right")
+    for name, count in summary.by_bucket.items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+    out.print(f"{summary.loans:,} loans, {summary.delinquent:,} delinquent → {summary.out}")
+
+
+@report_app.command("buckets")
+def report_buckets(
+    as_of: AsOf,
+    config: Annotated[
+        Path | None, typer.Option(help="YAML/TOML: grace, tolerance, buckets, pauses")
+    ] = None,
+) -> None:
+    """Delinquency distribution of the book in the database, by bucket and currency."""
+    from arrears.bootstrap import bootstrap  # noqa: PLC0415
+    from arrears.services.reports import bucket_report  # noqa: PLC0415
+
+    with domain_errors():
+        app_ = bootstrap(state.settings)
+        report = bucket_report(app_.engine, as_of=as_of, config=config)
+    table = Table(title=f"Delinquency by bucket as of {as_of}")
+    for column in ("bucket", "loans", "share", "borrowers (worst DPD)"):
+        table.add_column(column, justify="left" if column == "bucket" else "right")
+    for currency in report.currencies:
+        table.add_column(f"overdue {currency}", justify="right")
+    for row in report.rows:
+        table.add_row(
+            row.bucket,
+            f"{row.loans:,}",
+            f"{row.share:.1%}",
+            f"{row.borrowers:,}",
+            *(f"{row.overdue.get(c, 0):,.2f}" for c in report.currencies),
+        )
+    out.print(table)
+    out.print(
+        f"{report.loans:,} loans of {report.borrowers:,} borrowers; "
+        f"{report.delinquent_loans:,} delinquent ({report.delinquent_share:.1%})"
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        err.print("interrupted")
+        sys.exit(130)
