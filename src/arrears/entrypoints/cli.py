@@ -173,7 +173,8 @@ def generate(
             fmt=fmt.value,
             progress=update,
         )
-    out.print(f"generated portfolio in {out_dir}: {summary}")
+    counts = ", ".join(f"{n:,} {kind}" for kind, n in summary.rows().items())
+    out.print(f"generated in {out_dir} ({fmt.value}): {counts}")
 
 
 @app.command("import")
@@ -243,19 +244,18 @@ def report_buckets(
         app_ = bootstrap(state.settings)
         report = bucket_report(app_.engine, as_of=as_of, config=config)
     table = Table(title=f"Delinquency by bucket as of {as_of}")
-    for column in ("bucket", "loans", "share", "borrowers (worst DPD)"):
+    for column in ("bucket", "loans", "share", "borrowers by worst loan"):
         table.add_column(column, justify="left" if column == "bucket" else "right")
-    for currency in report.currencies:
-        table.add_column(f"overdue {currency}", justify="right")
     for row in report.rows:
-        table.add_row(
-            row.bucket,
-            f"{row.loans:,}",
-            f"{row.share:.1%}",
-            f"{row.borrowers:,}",
-            *(f"{row.overdue.get(c, 0):,.2f}" for c in report.currencies),
-        )
+        table.add_row(row.bucket, f"{row.loans:,}", f"{row.share:.1%}", f"{row.borrowers:,}")
     out.print(table)
+    amounts = Table(title="Overdue amount by bucket (whole units of each currency)")
+    amounts.add_column("bucket")
+    for currency in report.currencies:
+        amounts.add_column(currency, justify="right")
+    for row in report.rows[1:]:
+        amounts.add_row(row.bucket, *(f"{row.overdue.get(c, 0):,.0f}" for c in report.currencies))
+    out.print(amounts)
     out.print(
         f"{report.loans:,} loans of {report.borrowers:,} borrowers; "
         f"{report.delinquent_loans:,} delinquent ({report.delinquent_share:.1%})"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-from sqlalchemy import text
+from sqlalchemy import Select, select
+
+from arrears.adapters.store import tables as t
 
 if TYPE_CHECKING:
     import duckdb
@@ -14,67 +16,72 @@ if TYPE_CHECKING:
 CHUNK = 50_000
 MONEY = pa.decimal128(38, 4)
 
-BOOK_QUERIES: dict[str, tuple[str, pa.Schema]] = {
-    "loans": (
-        (
-            "SELECT l.external_id, b.external_id, l.currency FROM loans l "
-            "JOIN borrowers b ON b.id = l.borrower_id"
+
+def _book_queries() -> dict[str, tuple[Select[Any], pa.Schema]]:
+    """Typed Core selects, so every dialect hands back dates and Decimals, never text."""
+    b, ln, i, p, c = (t.borrowers, t.loans, t.installments, t.payments, t.charges)
+    return {
+        "loans": (
+            select(ln.c.external_id, b.c.external_id, ln.c.currency).join_from(
+                ln, b, b.c.id == ln.c.borrower_id
+            ),
+            pa.schema(
+                [("loan_id", pa.string()), ("borrower_id", pa.string()), ("currency", pa.string())]
+            ),
         ),
-        pa.schema(
-            [("loan_id", pa.string()), ("borrower_id", pa.string()), ("currency", pa.string())]
+        "installments": (
+            select(
+                ln.c.external_id,
+                i.c.installment_no,
+                i.c.due_date,
+                i.c.principal,
+                i.c.interest,
+                i.c.fee,
+            ).join_from(i, ln, ln.c.id == i.c.loan_id),
+            pa.schema(
+                [
+                    ("loan_id", pa.string()),
+                    ("installment_no", pa.int64()),
+                    ("due_date", pa.date32()),
+                    ("principal", MONEY),
+                    ("interest", MONEY),
+                    ("fee", MONEY),
+                ]
+            ),
         ),
-    ),
-    "installments": (
-        (
-            "SELECT l.external_id, i.installment_no, i.due_date, i.principal, i.interest, i.fee "
-            "FROM installments i JOIN loans l ON l.id = i.loan_id"
+        "payments": (
+            select(ln.c.external_id, p.c.external_id, p.c.paid_on, p.c.amount).join_from(
+                p, ln, ln.c.id == p.c.loan_id
+            ),
+            pa.schema(
+                [
+                    ("loan_id", pa.string()),
+                    ("payment_id", pa.string()),
+                    ("paid_on", pa.date32()),
+                    ("amount", MONEY),
+                ]
+            ),
         ),
-        pa.schema(
-            [
-                ("loan_id", pa.string()),
-                ("installment_no", pa.int64()),
-                ("due_date", pa.date32()),
-                ("principal", MONEY),
-                ("interest", MONEY),
-                ("fee", MONEY),
-            ]
+        "charges": (
+            select(ln.c.external_id, c.c.installment_no, c.c.charged_on, c.c.amount).join_from(
+                c, ln, ln.c.id == c.c.loan_id
+            ),
+            pa.schema(
+                [
+                    ("loan_id", pa.string()),
+                    ("installment_no", pa.int64()),
+                    ("charged_on", pa.date32()),
+                    ("amount", MONEY),
+                ]
+            ),
         ),
-    ),
-    "payments": (
-        (
-            "SELECT l.external_id, p.external_id, p.paid_on, p.amount "
-            "FROM payments p JOIN loans l ON l.id = p.loan_id"
-        ),
-        pa.schema(
-            [
-                ("loan_id", pa.string()),
-                ("payment_id", pa.string()),
-                ("paid_on", pa.date32()),
-                ("amount", MONEY),
-            ]
-        ),
-    ),
-    "charges": (
-        (
-            "SELECT l.external_id, c.installment_no, c.charged_on, c.amount "
-            "FROM charges c JOIN loans l ON l.id = c.loan_id"
-        ),
-        pa.schema(
-            [
-                ("loan_id", pa.string()),
-                ("installment_no", pa.int64()),
-                ("charged_on", pa.date32()),
-                ("amount", MONEY),
-            ]
-        ),
-    ),
-}
+    }
 
 
-def read_table(engine: Engine, sql: str, schema: pa.Schema) -> pa.Table:
+def read_table(engine: Engine, query: Select[Any], schema: pa.Schema) -> pa.Table:
     batches: list[pa.RecordBatch] = []
     with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(text(sql))
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
         for rows in result.partitions(CHUNK):
             columns = list(zip(*rows, strict=True))
             batches.append(
@@ -91,8 +98,8 @@ def read_table(engine: Engine, sql: str, schema: pa.Schema) -> pa.Table:
 
 def load_book(engine: Engine, con: duckdb.DuckDBPyConnection) -> None:
     """Create DuckDB tables loans, installments, payments, charges from the database."""
-    for name, (sql, schema) in BOOK_QUERIES.items():
-        arrow = read_table(engine, sql, schema)
+    for name, (query, schema) in _book_queries().items():
+        arrow = read_table(engine, query, schema)
         con.register(f"_arrow_{name}", arrow)
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _arrow_{name}")
         con.unregister(f"_arrow_{name}")
