@@ -36,10 +36,15 @@ def test_generate_import_and_report_buckets(tmp_path):
 
     # the calculator on the same files agrees with the report on the number of delinquent loans
     out = invoke(
-        "delinquency", "--as-of", "2026-11-23",
-        "--installments", tmp_path / "book" / "installments.csv",
-        "--payments", tmp_path / "book" / "payments.csv",
-        "--out", tmp_path / "status.csv",
+        "delinquency",
+        "--as-of",
+        "2026-11-23",
+        "--installments",
+        tmp_path / "book" / "installments.csv",
+        "--payments",
+        tmp_path / "book" / "payments.csv",
+        "--out",
+        tmp_path / "status.csv",
     )
     delinquent = int(out.split("loans, ")[1].split(" delinquent")[0].replace(",", ""))
     assert f"{delinquent:,} delinquent" in loans_line
