@@ -23,6 +23,7 @@ from rich.table import Table
 
 from arrears.config import Settings
 from arrears.domain.errors import DomainError, RejectedRows
+from arrears.entrypoints.cli_conduct import conduct_app
 
 app = typer.Typer(
     name="arrears",
@@ -35,6 +36,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 report_app = typer.Typer(help="Reports over the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
+app.add_typer(conduct_app, name="conduct")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
