@@ -222,3 +222,58 @@ def test_bad_arguments(tmp_path):
     result = run(tmp_path, out="out.xlsx")
     assert result.exit_code == 2
     assert "unsupported file type .xlsx" in result.output
+
+
+def test_typed_parquet_inputs_are_checked_by_type(tmp_path):
+    money = pa.decimal128(18, 4)
+    inst = tmp_path / "inst.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "loan_id": ["L1", "L1", None],
+                "installment_no": pa.array([1, 0, 1], pa.int64()),
+                "due_date": pa.array([dt.date(2026, 1, 1), dt.date(2026, 2, 1), None]),
+                "principal": pa.array([Decimal("10.00"), Decimal("1.2345"), Decimal(1)], money),
+                "interest": pa.array([Decimal(0), Decimal(-1), Decimal(0)], money),
+                "fee": pa.array([Decimal(0), Decimal(0), Decimal(0)], money),
+            }
+        ),
+        inst,
+    )
+    pay = tmp_path / "pay.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "loan_id": ["L1"],
+                "payment_id": ["P1"],
+                "paid_on": pa.array([dt.date(2026, 1, 1)]),
+                "amount": pa.array([Decimal("10.00")], money),
+            }
+        ),
+        pay,
+    )
+    args = ["delinquency", "--as-of", "2026-03-01", "--installments", str(inst)]
+    result = runner.invoke(app, [*args, "--payments", str(pay), "--out", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    text = result.output
+    assert "inst.parquet:2:installment_no: '0' must be at least 1" in text
+    assert "inst.parquet:2:principal: '1.2345' has more than 2 decimal places" in text
+    assert "inst.parquet:2:interest: '-1.0000' must not be negative" in text
+    assert "inst.parquet:3:loan_id: None is empty" in text
+    assert "inst.parquet:3:due_date: None is empty" in text
+    good = tmp_path / "good.parquet"
+    pq.write_table(pq.read_table(inst).slice(0, 1), good)
+    ok = runner.invoke(
+        app,
+        [
+            *args[:3],
+            "--installments",
+            str(good),
+            "--payments",
+            str(pay),
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "o.csv").read_text().splitlines()[1].startswith("L1,0,M0,0.00")

@@ -49,9 +49,46 @@ def _scan(path: Path) -> str:
     return f"read_parquet({_quote(path)})"
 
 
-def _checks(column: str, kind: ColumnType, scale: int) -> list[tuple[str, str]]:
-    """(SQL condition that is TRUE for a bad value, reason) pairs for one column."""
+INT_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+}
+
+
+def _checks(  # noqa: PLR0911 - one return per (kind, physical type) case
+    column: str, kind: ColumnType, scale: int, physical: str
+) -> list[tuple[str, str]]:
+    """(SQL condition TRUE for a bad value, reason) pairs for one column.
+
+    Typed Parquet columns (DATE, integers, DECIMAL) need only null, range and scale checks;
+    text (CSV) columns are parsed strictly.
+    """
     c = f'"{column}"'
+    base = physical.split("(", maxsplit=1)[0]
+    if base != "VARCHAR":
+        checks = [(f"{c} IS NULL", "is empty")]
+        if kind == "text":
+            return checks
+        if kind == "int" and base in INT_TYPES:
+            return [*checks, (f"{c} < 1", "must be at least 1")]
+        if kind == "date" and base == "DATE":
+            return checks
+        if kind.endswith("money") and base in {"DECIMAL", *INT_TYPES}:
+            if base == "DECIMAL":
+                checks.append(
+                    (f"{c} <> round({c}, {scale})", f"has more than {scale} decimal places")
+                )
+            if kind == "positive_money":
+                return [*checks, (f"{c} <= 0", "must be greater than zero")]
+            return [*checks, (f"{c} < 0", "must not be negative")]
+        c = f"CAST({c} AS VARCHAR)"  # any other physical type: judge it by its text
     missing = (f"{c} IS NULL OR trim({c}) = ''", "is empty")
     if kind == "text":
         return [missing]
@@ -101,10 +138,25 @@ def _sql_type(kind: ColumnType) -> str:
     }[kind]
 
 
+def _cast(name: str, kind: ColumnType, physical: str) -> str:
+    column = f'"{name}"'
+    if physical.split("(", maxsplit=1)[0] == "VARCHAR":
+        if kind == "text":
+            return f"NULLIF(trim({column}), '') AS {column}"
+        return f"TRY_CAST(trim({column}) AS {_sql_type(kind)}) AS {column}"
+    if kind == "text":
+        return f"CAST({column} AS VARCHAR) AS {column}"
+    return f"TRY_CAST({column} AS {_sql_type(kind)}) AS {column}"
+
+
 def load_validated(
     con: duckdb.DuckDBPyConnection, path: Path, spec: FileSpec, *, scale: int
 ) -> list[RowError]:
-    """Create table `spec.name` from `path` if every row is valid; else return the errors."""
+    """Create table `spec.name` from `path` if every row is valid; else return the errors.
+
+    A good file costs one scan for the cell checks and one for each cross-row check; row numbers
+    (a full-file window) are computed only when something is wrong, to say where.
+    """
     label = str(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
@@ -132,61 +184,97 @@ def load_validated(
         return errors
 
     raw = f"raw_{spec.name}"
-    select = ", ".join(f'CAST("{name}" AS VARCHAR) AS "{name}"' for name in spec.columns)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {raw} AS "
-        f"SELECT row_number() OVER () AS _row, {select} FROM {_scan(path)}"
-    )
-    probes = []
-    for name, kind in spec.columns.items():
-        for condition, reason in _checks(name, kind, scale):
-            reason_sql = reason.replace("'", "''")
-            probes.append(
-                f"SELECT _row, '{name}' AS col, '{reason_sql}' AS reason, "
-                f'CAST("{name}" AS VARCHAR) AS value FROM {raw} WHERE {condition}'
-            )
-    bad = con.sql(
-        f"SELECT _row, col, min(reason), any_value(value) FROM ({' UNION ALL '.join(probes)}) "
-        f"GROUP BY _row, col ORDER BY _row, col LIMIT {MAX_REPORTED}"
-    ).fetchall()
-    errors.extend(
-        RowError(file=label, row=int(r), column=str(c), reason=f"{value!r} {reason}")
-        for r, c, reason, value in bad
-    )
+    columns = ", ".join(f'"{name}"' for name in spec.columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {columns} FROM {_scan(path)}")
+    checks = [
+        (name, condition, reason)
+        for name, kind in spec.columns.items()
+        for condition, reason in _checks(name, kind, scale, present[name])
+    ]
+    counts = con.sql(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE {condition})" for _, condition, _ in checks)
+        + f" FROM {raw}"
+    ).fetchall()[0]
+    failing = [check for check, count in zip(checks, counts, strict=True) if count]
+    numbered = f"numbered_{spec.name}"
+
+    def number_rows() -> None:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {numbered} AS "
+            f"SELECT row_number() OVER () AS _row, * FROM {raw}"
+        )
+
+    if failing:
+        number_rows()
+        probes = [
+            f"SELECT _row, '{name}' AS col, '{reason.replace(chr(39), chr(39) * 2)}' AS reason, "
+            f'CAST("{name}" AS VARCHAR) AS value FROM {numbered} WHERE {condition}'
+            for name, condition, reason in failing
+        ]
+        bad = con.sql(
+            f"SELECT _row, col, min(reason), any_value(value) FROM "
+            f"({' UNION ALL '.join(probes)}) GROUP BY _row, col ORDER BY _row, col "
+            f"LIMIT {MAX_REPORTED}"
+        ).fetchall()
+        errors.extend(
+            RowError(file=label, row=int(r), column=str(c), reason=f"{value!r} {reason}")
+            for r, c, reason, value in bad
+        )
 
     # Typed copy: cells that failed a check become NULL, so the cross-row checks below still
     # report duplicates and ordering among the good cells in the same pass.
-    typed = ", ".join(
-        f'TRY_CAST(trim("{name}") AS {_sql_type(kind)}) AS "{name}"'
-        if kind != "text"
-        else f'NULLIF(trim("{name}"), \'\') AS "{name}"'
-        for name, kind in spec.columns.items()
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.name} AS SELECT _row, {typed} FROM {raw}")
-    con.execute(f"DROP TABLE {raw}")
+    typed = ", ".join(_cast(name, kind, present[name]) for name, kind in spec.columns.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.name} AS SELECT {typed} FROM {raw}")
 
     keys = ", ".join(f'"{k}"' for k in spec.key)
     not_null = " AND ".join(f'"{k}" IS NOT NULL' for k in spec.key)
-    dupes = con.sql(
-        f"SELECT _row, first_row FROM (SELECT _row, min(_row) OVER (PARTITION BY {keys}) "
-        f"AS first_row FROM {spec.name} WHERE {not_null}) WHERE _row <> first_row ORDER BY _row "
-        f"LIMIT {MAX_REPORTED}"
+    has_dupes = con.sql(
+        f"SELECT 1 FROM {spec.name} WHERE {not_null} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
     ).fetchall()
-    errors.extend(
-        RowError(
-            file=label,
-            row=int(r),
-            column=spec.key[-1],
-            reason=f"duplicate {'/'.join(spec.key)} (first seen on row {first})",
-        )
-        for r, first in dupes
-    )
+    order_check = ""
     if spec.increasing:
         group, order, value = spec.increasing
+        order_check = (
+            f'SELECT * FROM (SELECT *, lag("{value}") OVER (PARTITION BY "{group}" '
+            f'ORDER BY "{order}") AS prev FROM {{table}} WHERE "{group}" IS NOT NULL '
+            f'AND "{order}" IS NOT NULL AND "{value}" IS NOT NULL) '
+            f'WHERE prev IS NOT NULL AND "{value}" <= prev'
+        )
+        unordered = con.sql(order_check.format(table=spec.name) + " LIMIT 1").fetchall()
+    else:
+        unordered = []
+
+    if has_dupes or unordered:
+        if not failing:
+            number_rows()
+        typed_numbered = ", ".join(
+            _cast(name, kind, present[name]) for name, kind in spec.columns.items()
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {numbered} AS "
+            f"SELECT _row, {typed_numbered} FROM {numbered}"
+        )
+    if has_dupes:
+        dupes = con.sql(
+            f"SELECT _row, first_row FROM (SELECT _row, min(_row) OVER (PARTITION BY {keys}) "
+            f"AS first_row FROM {numbered} WHERE {not_null}) WHERE _row <> first_row "
+            f"ORDER BY _row LIMIT {MAX_REPORTED}"
+        ).fetchall()
+        errors.extend(
+            RowError(
+                file=label,
+                row=int(r),
+                column=spec.key[-1],
+                reason=f"duplicate {'/'.join(spec.key)} (first seen on row {first})",
+            )
+            for r, first in dupes
+        )
+    if spec.increasing and unordered:
+        _, order, value = spec.increasing
         broken = con.sql(
-            f'SELECT _row, prev FROM (SELECT _row, "{value}", lag("{value}") OVER '
-            f'(PARTITION BY "{group}" ORDER BY "{order}") AS prev FROM {spec.name}) '
-            f'WHERE prev IS NOT NULL AND "{value}" <= prev ORDER BY _row LIMIT {MAX_REPORTED}'
+            f"SELECT _row, prev FROM ({order_check.format(table=numbered)}) "
+            f"ORDER BY _row LIMIT {MAX_REPORTED}"
         ).fetchall()
         errors.extend(
             RowError(
@@ -197,6 +285,8 @@ def load_validated(
             )
             for r, prev in broken
         )
+    con.execute(f"DROP TABLE IF EXISTS {raw}")
+    con.execute(f"DROP TABLE IF EXISTS {numbered}")
     return sorted(errors, key=lambda e: (e.row or 0, e.column or ""))
 
 
