@@ -31,6 +31,7 @@ from arrears.domain.contact_policy import (
     EmailFact,
     Initiator,
     Ledger,
+    LedgerEvent,
     MessageSent,
     Outcome,
     PersonFacts,
@@ -63,7 +64,7 @@ def build_events(
     rng = random.Random(seed)
     outcomes = [o for o, w in OUTCOMES for _ in range(w)]
     span = int((NOW - START).total_seconds())
-    events: list[object] = []
+    events: list[LedgerEvent] = []
     planned: list[tuple[ContactRequest, int]] = []
     now_us = to_us(NOW)
     for index in range(people):
@@ -138,7 +139,7 @@ def main() -> dict[str, object]:
     events, planned = build_events(people)
     generated = time.perf_counter() - started
     started = time.perf_counter()
-    ledger = Ledger.build(events)  # type: ignore[arg-type]
+    ledger = Ledger.build(events)
     indexed = time.perf_counter() - started
     del events
     gc.collect()

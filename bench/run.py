@@ -83,6 +83,11 @@ def main() -> None:
             f"{accounts:>12,} accounts  delinquency calculator  "
             f"{result['wall_s']:8.2f} s  {result['peak_mb']:8.0f} MB peak"
         )
+    if os.environ.get("BENCH_POLICY", "1") != "0":
+        from bench import policy_bench  # noqa: PLC0415 - only when asked for
+
+        policy = policy_bench.main()
+        rows.append({"step": "contact policy checks", **policy})
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     target = RESULTS / f"bench-{stamp}.json"

@@ -24,6 +24,7 @@ from rich.table import Table
 from arrears.config import Settings
 from arrears.domain.errors import DomainError, RejectedRows
 from arrears.entrypoints.cli_conduct import conduct_app
+from arrears.entrypoints.cli_policy import policy_app
 
 app = typer.Typer(
     name="arrears",
@@ -37,6 +38,7 @@ report_app = typer.Typer(help="Reports over the database.", no_args_is_help=True
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(conduct_app, name="conduct")
+app.add_typer(policy_app, name="policy")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
