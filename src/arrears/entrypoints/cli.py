@@ -35,8 +35,13 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 report_app = typer.Typer(help="Reports over the database.", no_args_is_help=True)
+contact_app = typer.Typer(
+    help="The contact ledger: record, amend, show history, check against it.",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
+app.add_typer(contact_app, name="contact")
 app.add_typer(conduct_app, name="conduct")
 app.add_typer(policy_app, name="policy")
 
@@ -264,6 +269,117 @@ def report_buckets(
         f"{report.loans:,} loans of {report.borrowers:,} borrowers; "
         f"{report.delinquent_loans:,} delinquent ({report.delinquent_share:.1%})"
     )
+
+
+def _read_lines(source: str) -> tuple[list[str], str]:
+    if source == "-":
+        return sys.stdin.read().splitlines(), "stdin"
+    path = Path(source)
+    if not path.is_file():
+        raise typer.BadParameter(f"{source}: no such file")
+    return path.read_text(encoding="utf-8").splitlines(), path.name
+
+
+@contact_app.command("record")
+def contact_record(
+    source: Annotated[str, typer.Argument(help="JSON-lines events (docs/schemas), or - for stdin")],
+    origin: Annotated[
+        str, typer.Option("--source", help="dialer, planned, manual, import or system")
+    ] = "manual",
+    actor: Annotated[str, typer.Option(help="who records them (audit)")] = "cli",
+) -> None:
+    """Append events to the ledger, all or nothing, idempotent by event id."""
+    from arrears.bootstrap import bootstrap  # noqa: PLC0415
+    from arrears.services.ledger import record_events  # noqa: PLC0415
+
+    lines, label = _read_lines(source)
+    with domain_errors():
+        summary = record_events(
+            bootstrap(state.settings).uow_factory,
+            lines=lines,
+            actor=actor,
+            source=origin,
+            label=label,
+        )
+    out.print(
+        f"{summary.lines} events: {summary.inserted} recorded, {summary.duplicates} already there"
+    )
+
+
+@contact_app.command("amend")
+def contact_amend(
+    event_key: Annotated[str, typer.Argument(help="the event to correct")],
+    source: Annotated[str, typer.Argument(help="a file with the corrected event line, or -")],
+    reason: Annotated[str, typer.Option(help="why the record is corrected (required)")],
+    actor: Annotated[str, typer.Option(help="who corrects it (audit)")] = "cli",
+) -> None:
+    """Correct a recorded event: a new record with a reason; the original is kept."""
+    from arrears.bootstrap import bootstrap  # noqa: PLC0415
+    from arrears.services.ledger import amend_event  # noqa: PLC0415
+
+    lines, _ = _read_lines(source)
+    content = [line for line in lines if line.strip()]
+    if len(content) != 1:
+        raise typer.BadParameter(f"expected exactly one event line, got {len(content)}")
+    with domain_errors():
+        key = amend_event(
+            bootstrap(state.settings).uow_factory,
+            event_key=event_key,
+            line=content[0],
+            reason=reason,
+            actor=actor,
+        )
+    out.print(f"recorded amendment {key} of {event_key}")
+
+
+@contact_app.command("history")
+def contact_history(
+    person_id: Annotated[str, typer.Argument(help="the person's id")],
+) -> None:
+    """Print the person's ledger (amendments applied) as JSON lines, oldest first."""
+    from arrears.bootstrap import bootstrap  # noqa: PLC0415
+    from arrears.services.ledger import history_lines  # noqa: PLC0415
+
+    with domain_errors():
+        lines = history_lines(bootstrap(state.settings).uow_factory, person_id)
+    for line in lines:
+        print(line)
+
+
+@contact_app.command("check")
+def contact_check(
+    source: Annotated[str, typer.Argument(help="contact_request lines (and any extra events)")],
+    preset: Annotated[
+        list[str] | None, typer.Option("--preset", help="jurisdiction presets, stacked")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option(help="ISO instant with offset; default: each request's `at`")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="language of the reasons: en, es or zh")] = "en",
+) -> None:
+    """Check contact requests against each person's ledger history; prints verdicts as JSON."""
+    import json  # noqa: PLC0415
+
+    from arrears.bootstrap import bootstrap  # noqa: PLC0415
+    from arrears.services.ledger import check_with_ledger  # noqa: PLC0415
+
+    lines, label = _read_lines(source)
+    instant = None
+    if now is not None:
+        try:
+            instant = dt.datetime.fromisoformat(now)
+        except ValueError:
+            raise typer.BadParameter(f"--now {now!r} is not an ISO 8601 instant") from None
+    with domain_errors():
+        verdicts = check_with_ledger(
+            bootstrap(state.settings).uow_factory,
+            lines=lines,
+            presets=preset or ["us-regf"],
+            now=instant,
+            lang=lang,
+            source=label,
+        )
+    print(json.dumps(verdicts[0] if len(verdicts) == 1 else verdicts, ensure_ascii=False, indent=2))
 
 
 def main() -> None:

@@ -543,31 +543,34 @@ def _describe(error: ValidationError, kind: str) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
+def validate_line(text: str, where: str) -> Any:
+    """One JSON line → its validated line model; bad input raises InvalidInput naming `where`."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"{where}: malformed JSON ({error.msg} at column {error.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{where}: each line must be a JSON object")
+    kind = data.get("type")
+    if kind not in LINE_TYPES:
+        raise InvalidInput(
+            f"{where}: unknown event type {kind!r} (expected one of: {', '.join(LINE_TYPES)})"
+        )
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise InvalidInput(f"{where}: {kind}: {_describe(error, kind)}") from None
+
+
 def parse_lines(lines: Iterable[str], *, source: str = "input") -> ParsedInput:
     """Validate every line; the first bad one raises InvalidInput naming `source:line`."""
-    parsed: list[tuple[str, Any]] = []
-    for number, raw in enumerate(lines, start=1):
-        text = raw.strip()
-        if not text:
-            continue
-        where = f"{source}:{number}"
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InvalidInput(
-                f"{where}: malformed JSON ({error.msg} at column {error.colno})"
-            ) from None
-        if not isinstance(data, dict):
-            raise InvalidInput(f"{where}: each line must be a JSON object")
-        kind = data.get("type")
-        if kind not in LINE_TYPES:
-            raise InvalidInput(
-                f"{where}: unknown event type {kind!r} (expected one of: {', '.join(LINE_TYPES)})"
-            )
-        try:
-            parsed.append((where, _ADAPTER.validate_python(data)))
-        except ValidationError as error:
-            raise InvalidInput(f"{where}: {kind}: {_describe(error, kind)}") from None
+    parsed = [
+        (where, validate_line(text, where))
+        for number, raw in enumerate(lines, start=1)
+        if (text := raw.strip()) and (where := f"{source}:{number}")
+    ]
     dialled: dict[str, set[str]] = {}
     for _, line in parsed:
         if isinstance(line, ContactRequestLine) and line.channel in {Channel.CALL, Channel.SMS}:
@@ -631,4 +634,5 @@ __all__ = [
     "contact_events_schema",
     "parse_lines",
     "phone_zones",
+    "validate_line",
 ]

@@ -458,10 +458,63 @@ APPEND_ONLY_POSTGRESQL: tuple[str, ...] = (
 )
 
 
+# -- the contact ledger (append-only; corrections are new rows that amend an earlier one) -------
+
+LEDGER_SOURCES = ("dialer", "planned", "manual", "import", "system")
+
+contact_ledger = Table(
+    "contact_ledger",
+    metadata,
+    _pk(),
+    Column("event_key", String(128), nullable=False, unique=True),  # idempotency key
+    Column("type", String(32), nullable=False),
+    Column("person_id", String(64), index=True),  # NULL: a debt-level event
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("debt_ids", Payload, nullable=False),
+    Column("payload", Payload, nullable=False),  # the validated event line
+    Column("source", String(16), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("amends_id", Id, ForeignKey("contact_ledger.id")),
+    Column("amend_reason", Text),
+    CheckConstraint(_in("source", LEDGER_SOURCES), name="source"),
+    CheckConstraint(
+        "(amends_id IS NULL AND amend_reason IS NULL) OR "
+        "(amends_id IS NOT NULL AND amend_reason IS NOT NULL AND amend_reason <> '')",
+        name="amendment_has_reason",
+    ),
+    Index(None, "person_id", "occurred_at"),
+)
+
+LEDGER_GUARDS_SQLITE = (
+    (
+        "CREATE TRIGGER contact_ledger_no_delete BEFORE DELETE ON contact_ledger "
+        "BEGIN SELECT RAISE(ABORT, 'contact_ledger is append-only'); END"
+    ),
+    (
+        "CREATE TRIGGER contact_ledger_no_update BEFORE UPDATE ON contact_ledger "
+        "BEGIN SELECT RAISE(ABORT, 'contact_ledger is append-only'); END"
+    ),
+)
+LEDGER_GUARDS_POSTGRESQL = (
+    (
+        "CREATE TRIGGER contact_ledger_no_delete BEFORE DELETE ON contact_ledger "
+        "FOR EACH ROW EXECUTE FUNCTION arrears_refuse_change()"
+    ),
+    (
+        "CREATE TRIGGER contact_ledger_no_update BEFORE UPDATE ON contact_ledger "
+        "FOR EACH ROW EXECUTE FUNCTION arrears_refuse_change()"
+    ),
+)
+
+
 @event.listens_for(metadata, "after_create")
 def _create_append_only_guards(_target: MetaData, connection: Connection, **_: Any) -> None:
     """Give `create_all` databases the same guards as migrated ones."""
-    statements = {"sqlite": APPEND_ONLY_SQLITE, "postgresql": APPEND_ONLY_POSTGRESQL}
+    statements = {
+        "sqlite": APPEND_ONLY_SQLITE + LEDGER_GUARDS_SQLITE,
+        "postgresql": APPEND_ONLY_POSTGRESQL + LEDGER_GUARDS_POSTGRESQL,
+    }
     for statement in statements.get(connection.dialect.name, ()):
         connection.execute(text(statement))
 
@@ -482,6 +535,7 @@ __all__ = [
     "borrowers",
     "bucket_history",
     "charges",
+    "contact_ledger",
     "import_batches",
     "installments",
     "loans",

@@ -19,6 +19,7 @@ import abc
 import datetime as dt
 from typing import TYPE_CHECKING, Self
 
+from arrears.adapters.store.ledger import ContactLedger, SqlContactLedger
 from arrears.adapters.store.repositories import (
     AuditLog,
     BorrowerRepository,
@@ -50,6 +51,7 @@ class UnitOfWork(abc.ABC):
     bucket_history: BucketHistoryRepository
     audit: AuditLog
     ingest: IngestStore
+    ledger: ContactLedger
 
     def __init__(self, *, clock: Callable[[], dt.datetime] | None = None) -> None:
         self._clock = clock or utc_now
@@ -113,6 +115,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.bucket_history = SqlBucketHistoryRepository(self.session, self.now)
         self.audit = SqlAuditLog(self.session, self.now)
         self.ingest = SqlIngestStore(self.session, self.now)
+        self.ledger = SqlContactLedger(self.session, self.now)
         return super().__enter__()
 
     def __exit__(
