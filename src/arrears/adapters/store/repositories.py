@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from arrears.adapters.store import tables as t
+from arrears.adapters.store.bulk import bulk_insert
 from arrears.domain.errors import Conflict, InvalidInput, NotFound
 from arrears.domain.model import (
     Address,
@@ -1488,64 +1489,7 @@ class SqlIngestStore(_SqlRepository, IngestStore):
     def _bulk_insert(
         self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     ) -> None:
-        """Plain inserts, the fastest way each database offers: COPY on PostgreSQL (psycopg),
-        `executemany` of pre-converted tuples on SQLite (the same bind conversions SQLAlchemy
-        applies, without its per-row bookkeeping). Surrogate keys are not returned."""
-        conn = self._conn
-        dialect = conn.dialect
-        if dialect.name == "postgresql" and dialect.driver == "psycopg":
-            raw: Any = conn.connection.dbapi_connection
-            names = ", ".join(columns)
-            count = 0
-            try:
-                with (
-                    raw.cursor() as cursor,
-                    cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
-                ):
-                    for row in rows:
-                        copy.write_row(row)
-                        count += 1
-            except Exception as error:
-                if str(getattr(error, "sqlstate", "") or "").startswith("23"):
-                    raise Conflict(
-                        f"the database refused the change: {error}", table=table.name
-                    ) from error
-                raise
-        else:
-            count = self._insert_many(table, columns, rows)
-        self._grew(table, count)
-
-    def _insert_many(
-        self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-    ) -> int:
-        conn = self._conn
-        dialect = conn.dialect
-        count = 0
-        if dialect.paramstyle != "qmark":  # other drivers: SQLAlchemy's own executemany
-            for batch in _chunks(rows, CHUNK):
-                self._execute(
-                    insert(table), [dict(zip(columns, row, strict=True)) for row in batch]
-                )
-                count += len(batch)
-            return count
-        processors = [table.c[name].type.bind_processor(dialect) for name in columns]
-        statement = str(insert(table).compile(dialect=dialect, column_keys=list(columns)))
-        for batch in _chunks(rows, CHUNK * 2):
-            converted = [
-                tuple(
-                    value if convert is None or value is None else convert(value)
-                    for convert, value in zip(processors, row, strict=True)
-                )
-                for row in batch
-            ]
-            try:
-                conn.exec_driver_sql(statement, converted)
-            except IntegrityError as error:
-                raise Conflict(
-                    f"the database refused the change: {error.orig}", table=table.name
-                ) from error
-            count += len(converted)
-        return count
+        self._grew(table, bulk_insert(self._conn, table, columns, rows))
 
     def _bulk_insert_dicts(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
