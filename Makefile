@@ -26,13 +26,14 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 venv: $(VENV)/.synced ## create .venv from the lock file
 
-demo: venv ## SQLite database, generated portfolio, import, delinquency by bucket
+demo: venv ## SQLite database, generated portfolio, import, nightly cycle, delinquency by bucket
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db db upgrade
 	@$(RUN) arrears generate --accounts $(DEMO_ACCOUNTS) --as-of $(DEMO_AS_OF) --out $(DEMO_DIR)/portfolio
 	@for kind in borrowers related-parties loans installments payments; do \
 	  $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db import $$kind $(DEMO_DIR)/portfolio/$$kind.csv || exit 1; \
 	done
+	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db cycle --as-of $(DEMO_AS_OF)
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report buckets --as-of $(DEMO_AS_OF)
 
 test: venv ## all tiers: unit, integration (SQLite + PostgreSQL when reachable), e2e

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from arrears.adapters.config_files import load_delinquency_config
+from arrears.adapters.engine.base import DuckDBEngine
 from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql
 from arrears.adapters.engine.extract import load_book
 
@@ -45,9 +44,10 @@ class BucketReport:
 def bucket_report(engine: Engine, *, as_of: dt.date, config: Path | None = None) -> BucketReport:
     loaded = load_delinquency_config(config)
     policy = loaded.policy
-    con = duckdb.connect(":memory:")
+    book = DuckDBEngine()
+    con = book.con
     try:
-        load_book(engine, con)
+        load_book(engine, book)
         con.execute("CREATE TEMP TABLE pauses (loan_id VARCHAR, start_date DATE, end_date DATE)")
         rows = [(loan, p.start, p.end) for loan, items in loaded.pauses.items() for p in items]
         if rows:

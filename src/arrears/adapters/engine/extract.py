@@ -10,8 +10,9 @@ from sqlalchemy import Select, select
 from arrears.adapters.store import tables as t
 
 if TYPE_CHECKING:
-    import duckdb
     from sqlalchemy import Engine
+
+    from arrears.adapters.engine.base import SqlEngine
 
 CHUNK = 50_000
 MONEY = pa.decimal128(38, 4)
@@ -22,11 +23,17 @@ def _book_queries() -> dict[str, tuple[Select[Any], pa.Schema]]:
     b, ln, i, p, c = (t.borrowers, t.loans, t.installments, t.payments, t.charges)
     return {
         "loans": (
-            select(ln.c.external_id, b.c.external_id, ln.c.currency).join_from(
-                ln, b, b.c.id == ln.c.borrower_id
-            ),
+            select(
+                ln.c.external_id, b.c.external_id, ln.c.currency, ln.c.id, ln.c.borrower_id
+            ).join_from(ln, b, b.c.id == ln.c.borrower_id),
             pa.schema(
-                [("loan_id", pa.string()), ("borrower_id", pa.string()), ("currency", pa.string())]
+                [
+                    ("loan_id", pa.string()),
+                    ("borrower_id", pa.string()),
+                    ("currency", pa.string()),
+                    ("loan_pk", pa.int64()),
+                    ("borrower_pk", pa.int64()),
+                ]
             ),
         ),
         "installments": (
@@ -96,10 +103,7 @@ def read_table(engine: Engine, query: Select[Any], schema: pa.Schema) -> pa.Tabl
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def load_book(engine: Engine, con: duckdb.DuckDBPyConnection) -> None:
-    """Create DuckDB tables loans, installments, payments, charges from the database."""
+def load_book(engine: Engine, target: SqlEngine) -> None:
+    """Create tables loans, installments, payments, charges in `target` from the database."""
     for name, (query, schema) in _book_queries().items():
-        arrow = read_table(engine, query, schema)
-        con.register(f"_arrow_{name}", arrow)
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _arrow_{name}")
-        con.unregister(f"_arrow_{name}")
+        target.register_arrow(name, read_table(engine, query, schema))

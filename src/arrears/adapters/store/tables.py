@@ -508,6 +508,72 @@ LEDGER_GUARDS_POSTGRESQL = (
 )
 
 
+# -- the nightly cycle: runs, their steps, the per-date lock, and what each step wrote --------
+
+CYCLE_STATUSES = ("running", "completed", "failed")
+
+cycle_runs = Table(
+    "cycle_runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("business_date", Date, nullable=False, index=True),
+    Column("engine", String(16), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime()),
+    CheckConstraint(_in("status", CYCLE_STATUSES), name="status"),
+)
+
+cycle_steps = Table(
+    "cycle_steps",
+    metadata,
+    Column("run_id", String(36), ForeignKey("cycle_runs.run_id"), primary_key=True),
+    Column("step", String(40), primary_key=True),
+    Column("rows", BigInteger, nullable=False),
+    Column("finished_at", UtcDateTime(), nullable=False),
+)
+
+cycle_locks = Table(
+    "cycle_locks",
+    metadata,
+    Column("business_date", Date, primary_key=True),  # one cycle per business date at a time
+    Column("run_id", String(36), ForeignKey("cycle_runs.run_id"), nullable=False),
+    Column("acquired_at", UtcDateTime(), nullable=False),
+)
+
+delinquency_snapshots = Table(
+    "delinquency_snapshots",
+    metadata,
+    Column("business_date", Date, primary_key=True),
+    Column("loan_id", Id, ForeignKey("loans.id"), primary_key=True),
+    Column("dpd", Integer, nullable=False),
+    Column("bucket", String(16), nullable=False),
+    Column("overdue_principal", Money, nullable=False),
+    Column("overdue_interest", Money, nullable=False),
+    Column("overdue_fee", Money, nullable=False),
+    Column("overdue_penalty", Money, nullable=False),
+    Column("overdue_total", Money, nullable=False),
+    Column("missed_installments", Integer, nullable=False),
+    Column("oldest_unpaid_due_date", Date),
+    Column("last_payment_date", Date),
+    Index(None, "loan_id", "business_date"),
+)
+
+borrower_snapshots = Table(
+    "borrower_snapshots",
+    metadata,
+    Column("business_date", Date, primary_key=True),
+    Column("borrower_id", Id, ForeignKey("borrowers.id"), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("loans", Integer, nullable=False),
+    Column("delinquent_loans", Integer, nullable=False),
+    Column("worst_dpd", Integer, nullable=False),
+    Column("worst_bucket", String(16), nullable=False),
+    Column("overdue_total", Money, nullable=False),
+)
+
+
 @event.listens_for(metadata, "after_create")
 def _create_append_only_guards(_target: MetaData, connection: Connection, **_: Any) -> None:
     """Give `create_all` databases the same guards as migrated ones."""
@@ -532,10 +598,15 @@ __all__ = [
     "borrower_addresses",
     "borrower_emails",
     "borrower_phones",
+    "borrower_snapshots",
     "borrowers",
     "bucket_history",
     "charges",
     "contact_ledger",
+    "cycle_locks",
+    "cycle_runs",
+    "cycle_steps",
+    "delinquency_snapshots",
     "import_batches",
     "installments",
     "loans",
