@@ -55,7 +55,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from arrears.adapters.store.repositories import (
-    AddressRecord,
     BorrowerRecord,
     BorrowerRef,
     ImportBatchRecord,
@@ -69,7 +68,7 @@ from arrears.adapters.store.repositories import (
     RelatedPartyRecord,
 )
 from arrears.domain.errors import DomainError, InvalidInput, RejectedRows, RowError
-from arrears.domain.model import PartyRole, PhoneKind, Relation
+from arrears.domain.model import Address, PartyRole, PhoneKind, Relation
 from arrears.domain.money import check_currency, minor_units, quantum, to_decimal
 
 if TYPE_CHECKING:
@@ -432,10 +431,10 @@ class BorrowerRow(_Row):
             )
             if number is not None
         )
-        addresses: tuple[AddressRecord, ...] = ()
+        addresses: tuple[Address, ...] = ()
         if self.address_line or self.city or self.postal_code or self.time_zone:
             addresses = (
-                AddressRecord(
+                Address(
                     line=self.address_line or "",
                     city=self.city or "",
                     postal_code=self.postal_code or "",

@@ -231,16 +231,6 @@ class PhoneRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class AddressRecord:
-    line: str
-    city: str
-    postal_code: str
-    region: str
-    country: str
-    time_zone: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class BorrowerRecord:
     external_id: str
     full_name: str
@@ -253,7 +243,7 @@ class BorrowerRecord:
     date_of_birth: dt.date | None = None
     phones: tuple[PhoneRecord, ...] = ()  # in PhoneKind order
     emails: tuple[str, ...] = ()
-    addresses: tuple[AddressRecord, ...] = ()
+    addresses: tuple[Address, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,10 +526,7 @@ class SqlBorrowerRepository(_SqlRepository, BorrowerRepository):
                 for p in borrower.phones
             ],
             emails=borrower.emails,
-            addresses=[
-                AddressRecord(a.line, a.city, a.postal_code, a.region, a.country, a.time_zone)
-                for a in borrower.addresses
-            ],
+            addresses=list(borrower.addresses),
         )
 
     def related_parties(self, external_id: str) -> tuple[RelatedParty, ...]:
@@ -608,7 +595,7 @@ def _insert_contacts(
     *,
     phones: Iterable[PhoneRecord],
     emails: Iterable[str],
-    addresses: Iterable[AddressRecord],
+    addresses: Iterable[Address],
 ) -> None:
     _insert_contact_rows(
         repository,
@@ -628,7 +615,7 @@ def _phone_row(borrower_id: int, phone: PhoneRecord) -> dict[str, Any]:
     }
 
 
-def _address_row(borrower_id: int, address: AddressRecord) -> dict[str, Any]:
+def _address_row(borrower_id: int, address: Address) -> dict[str, Any]:
     return {
         "borrower_id": borrower_id,
         "line": address.line,
@@ -1109,7 +1096,7 @@ class SqlIngestStore(_SqlRepository, IngestStore):
                 ),
                 emails=tuple(e.email for e in emails.get(pk, ())),
                 addresses=tuple(
-                    AddressRecord(a.line, a.city, a.postal_code, a.region, a.country, a.time_zone)
+                    Address(a.line, a.city, a.postal_code, a.region, a.country, a.time_zone)
                     for a in addresses.get(pk, ())
                 ),
             )
@@ -1558,7 +1545,6 @@ class SqlIngestStore(_SqlRepository, IngestStore):
 
 
 __all__ = [
-    "AddressRecord",
     "AuditEvent",
     "AuditLog",
     "BorrowerRecord",
