@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -221,4 +222,14 @@ def test_a_crash_after_any_step_then_resume_equals_an_uninterrupted_run(  # noqa
         cycle(uow_factory, engine, D)
     resumed = cycle(uow_factory, engine, D, resume=run.run_id)
     assert [s.step for s in resumed.steps if s.skipped] == sorted(done, key=STEP_NAMES.index)
+    assert state(engine) == uninterrupted_state(tmp_path, D)
+
+
+def test_the_cycle_on_spark_writes_exactly_what_duckdb_writes(
+    uow_factory, engine, loaded, tmp_path
+):
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime (java not on PATH)")
+    run_cycle(uow_factory, engine, business_date=D, engine="spark")
     assert state(engine) == uninterrupted_state(tmp_path, D)

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arrears.adapters.engine.base import DuckDBEngine
 from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql
 from arrears.domain.allocation import AllocationMode, Waterfall
 from arrears.domain.delinquency import (
@@ -216,3 +218,14 @@ def test_edge_cases_by_example(con):
     assert rows["same"][9] == d(2026, 1, 5)
     assert rows["later"][1:3] == (31, "M2")
     assert rows["later"][9] is None
+
+
+def test_a_parquet_input_replaces_an_earlier_arrow_table(tmp_path):
+    engine = DuckDBEngine()
+    try:
+        engine.register_arrow("payments", pa.table({"amount": pa.array([1], pa.int64())}))
+        pq.write_table(pa.table({"amount": pa.array([2, 3], pa.int64())}), tmp_path / "p.parquet")
+        engine.register_parquet("payments", tmp_path / "p.parquet")
+        assert engine.query_arrow("SELECT sum(amount) AS s FROM payments").to_pylist() == [{"s": 5}]
+    finally:
+        engine.close()

@@ -44,14 +44,26 @@ class DuckDBEngine:
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])
 
+    def _drop(self, name: str) -> None:
+        """Drop whatever `name` is (a table hides a view of the same name; DROP needs the kind)."""
+        kinds = self.con.execute(
+            "SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? UNION ALL "
+            "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND NOT internal",
+            [name, name],
+        ).fetchall()
+        for (kind,) in kinds:
+            self.con.execute(f"DROP {kind} IF EXISTS {name}")
+
     def register_arrow(self, name: str, table: pa.Table) -> None:
+        self._drop(name)
         self.con.register(f"_arrow_{name}", table)
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _arrow_{name}")
         self.con.unregister(f"_arrow_{name}")
 
     def register_parquet(self, name: str, path: Path) -> None:
         target = "'" + str(path).replace("'", "''") + "'"
-        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({target})")
+        self._drop(name)
+        self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet({target})")
 
     def create_table(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")

@@ -1,7 +1,8 @@
-"""Set-based delinquency on DuckDB: the same rules as `arrears.domain.delinquency`, for whole books.
+"""Set-based delinquency in SQL: the same rules as `arrears.domain.delinquency`, for whole books.
 
 The pure-Python domain is the reference; tests compare the two on generated portfolios. Inputs are
-relations (tables or views) in a DuckDB connection:
+relations (tables or views) of an `SqlEngine` (DuckDB, or Spark through
+`arrears.adapters.engine.dialects.transpile`):
 
 - installments(loan_id, installment_no, due_date, principal, interest, fee)
 - payments(loan_id, payment_id, paid_on, amount)
@@ -9,6 +10,11 @@ relations (tables or views) in a DuckDB connection:
 - pauses(loan_id, start_date, end_date)                           -- optional, merged per loan
 
 Money stays DECIMAL from file to file: nothing passes through floating point.
+
+The SQL is written once, in DuckDB's dialect, using only constructs that mean the same after
+transpiling to Spark SQL (docs/engines.md): day counts are `date_diff('day', a, b)`, never
+`b - a` (days in DuckDB, an INTERVAL in Spark); dates move by whole days as `date + integer`;
+every money operand is cast to DECIMAL(38, 4) before it is added.
 """
 
 from __future__ import annotations
@@ -135,7 +141,7 @@ def delinquency_sql(
     inputs = inputs or EngineInputs()
     day = f"DATE '{as_of.isoformat()}'"
     grace = int(policy.grace_days)
-    tolerance = tolerance_sql or f"CAST('{policy.tolerance}' AS {MONEY})"
+    tolerance = tolerance_sql or f"CAST('{policy.tolerance:f}' AS {MONEY})"
     charges = (
         f"""SELECT loan_id, installment_no, SUM(CAST(amount AS {MONEY})) AS penalty
             FROM {inputs.charges} WHERE charged_on <= {day} GROUP BY loan_id, installment_no"""
@@ -176,7 +182,8 @@ def delinquency_sql(
                CAST(i.fee AS {MONEY}) AS fee,
                CAST(i.interest AS {MONEY}) AS interest,
                CAST(i.principal AS {MONEY}) AS principal,
-               (COALESCE(p.penalty, 0) + i.fee + i.interest + i.principal)::{MONEY} AS due
+               (COALESCE(p.penalty, 0) + CAST(i.fee AS {MONEY}) + CAST(i.interest AS {MONEY})
+                 + CAST(i.principal AS {MONEY}))::{MONEY} AS due
         FROM {inputs.installments} i
         LEFT JOIN penalties p USING (loan_id, installment_no)
     ),
@@ -210,8 +217,8 @@ def delinquency_sql(
     ),
     paused AS (
         SELECT a.loan_id,
-               SUM(GREATEST(0, LEAST(p.end_date, {day} + 1) - GREATEST(p.start_date,
-                   a.ageing_from + 1))) AS paused_days
+               SUM(GREATEST(0, date_diff('day', GREATEST(p.start_date, a.ageing_from + 1),
+                   LEAST(p.end_date, {day} + 1)))) AS paused_days
         FROM ageing a JOIN ({pauses}) p USING (loan_id) GROUP BY a.loan_id
     ),
     loans AS (
@@ -220,8 +227,8 @@ def delinquency_sql(
     ),
     result AS (
         SELECT l.loan_id,
-               CAST(COALESCE(({day} - a.ageing_from) - COALESCE(p.paused_days, 0), 0)
-                    AS BIGINT) AS dpd,
+               CAST(COALESCE(date_diff('day', a.ageing_from, {day})
+                    - COALESCE(p.paused_days, 0), 0) AS BIGINT) AS dpd,
                o.overdue_principal, o.overdue_interest, o.overdue_fee, o.overdue_penalty,
                o.overdue_total, o.missed_installments, o.oldest_unpaid_due_date,
                r.last_paid AS last_payment_date
