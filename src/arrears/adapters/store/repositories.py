@@ -1336,25 +1336,8 @@ class SqlIngestStore(_SqlRepository, IngestStore):
     ) -> None:
         if not records:
             return
-        rp = t.related_parties
         self._resolve_borrowers(r.borrower_id for r in records)
-        names = list(self._party_values(records[0]))
-        statement = (
-            update(rp)
-            .where(rp.c.external_id == bindparam("key"))
-            .values(
-                {
-                    **{name: bindparam(f"v_{name}") for name in names},
-                    "version": rp.c.version + 1,
-                    "updated_at": now,
-                }
-            )
-        )
-        for batch in _chunks(records):
-            self._execute(
-                statement,
-                [{"key": r.external_id, **_prefixed(self._party_values(r))} for r in batch],
-            )
+        self._versioned_update(t.related_parties, records, self._party_values, now=now)
 
     def _loan_values(self, record: LoanRecord) -> dict[str, Any]:
         return {
@@ -1384,24 +1367,33 @@ class SqlIngestStore(_SqlRepository, IngestStore):
     def update_loans(self, records: Sequence[LoanRecord], *, now: dt.datetime) -> None:
         if not records:
             return
-        ln = t.loans
         self._resolve_borrowers(r.borrower_id for r in records)
-        names = list(self._loan_values(records[0]))
+        self._versioned_update(t.loans, records, self._loan_values, now=now)
+
+    def _versioned_update(
+        self,
+        table: Table,
+        records: Sequence[Any],
+        values: Callable[[Any], dict[str, Any]],
+        *,
+        now: dt.datetime,
+    ) -> None:
+        """Update rows by external id with `values(record)`, bumping their version."""
+        names = list(values(records[0]))
         statement = (
-            update(ln)
-            .where(ln.c.external_id == bindparam("key"))
+            update(table)
+            .where(table.c.external_id == bindparam("key"))
             .values(
                 {
                     **{name: bindparam(f"v_{name}") for name in names},
-                    "version": ln.c.version + 1,
+                    "version": table.c.version + 1,
                     "updated_at": now,
                 }
             )
         )
         for batch in _chunks(records):
             self._execute(
-                statement,
-                [{"key": r.external_id, **_prefixed(self._loan_values(r))} for r in batch],
+                statement, [{"key": r.external_id, **_prefixed(values(r))} for r in batch]
             )
 
     def insert_installments(self, records: Sequence[InstallmentRecord]) -> None:
