@@ -1241,28 +1241,9 @@ class SqlIngestStore(_SqlRepository, IngestStore):
     def update_borrowers(self, records: Sequence[BorrowerRecord], *, now: dt.datetime) -> None:
         if not records:
             return
-        b = t.borrowers
         self._resolve_borrowers(r.external_id for r in records)
-        statement = (
-            update(b)
-            .where(b.c.id == bindparam("pk"))
-            .values(
-                {
-                    **{name: bindparam(f"v_{name}") for name in self._borrower_values(records[0])},
-                    "version": b.c.version + 1,
-                    "updated_at": now,
-                }
-            )
-        )
+        self._versioned_update(t.borrowers, records, self._borrower_values, now=now)
         for batch in _chunks(records):
-            pks = [self._borrower_pk[r.external_id] for r in batch]
-            self._execute(
-                statement,
-                [
-                    {"pk": pk, **_prefixed(self._borrower_values(r))}
-                    for pk, r in zip(pks, batch, strict=True)
-                ],
-            )
             self._sync_children(batch)
 
     def _sync_children(self, records: Sequence[BorrowerRecord]) -> None:
