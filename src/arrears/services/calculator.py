@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from arrears.adapters.config_files import load_delinquency_config
-from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql
+from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql, pauses_table
 from arrears.adapters.engine.files import FileSpec, file_format, load_all
 
 if TYPE_CHECKING:
@@ -67,12 +67,7 @@ def run_calculator(
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         load_all(con, [(installments, INSTALLMENTS), (payments, PAYMENTS)], scale=loaded.scale)
-        pause_rows = [
-            (loan, p.start, p.end) for loan, items in loaded.pauses.items() for p in items
-        ]
-        con.execute("CREATE TEMP TABLE pauses (loan_id VARCHAR, start_date DATE, end_date DATE)")
-        if pause_rows:
-            con.executemany("INSERT INTO pauses VALUES (?, ?, ?)", pause_rows)
+        con.register("pauses", pauses_table(loaded.pauses))
         query = delinquency_sql(
             loaded.policy,
             as_of,

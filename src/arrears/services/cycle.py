@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from arrears.adapters.config_files import load_delinquency_config
 from arrears.adapters.engine.base import make_engine
-from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql
+from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql, pauses_table
 from arrears.adapters.engine.extract import load_book
 from arrears.adapters.store import tables as t
 from arrears.adapters.store.bulk import bulk_insert
@@ -322,7 +322,7 @@ def run_cycle(
     results: list[StepResult] = []
     try:
         load_book(store, book)
-        book.register_arrow("pauses", _pauses_table(loaded.pauses))
+        book.register_arrow("pauses", pauses_table(loaded.pauses))
         ctx = CycleContext(
             business_date=business_date, run_id=run_id, book=book, policy=loaded.policy
         )
@@ -364,17 +364,4 @@ def run_cycle(
         engine=engine,
         resumed=resume is not None,
         steps=tuple(results),
-    )
-
-
-def _pauses_table(pauses: dict[str, Any]) -> pa.Table:
-    import pyarrow as pa  # noqa: PLC0415 - keeps module import light
-
-    rows = [(loan, p.start, p.end) for loan, items in pauses.items() for p in items]
-    return pa.table(
-        {
-            "loan_id": pa.array([r[0] for r in rows], pa.string()),
-            "start_date": pa.array([r[1] for r in rows], pa.date32()),
-            "end_date": pa.array([r[2] for r in rows], pa.date32()),
-        }
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from arrears.adapters.config_files import load_delinquency_config
 from arrears.adapters.engine.base import DuckDBEngine
-from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql
+from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql, pauses_table
 from arrears.adapters.engine.extract import load_book
 
 if TYPE_CHECKING:
@@ -48,10 +48,7 @@ def bucket_report(engine: Engine, *, as_of: dt.date, config: Path | None = None)
     con = book.con
     try:
         load_book(engine, book)
-        con.execute("CREATE TEMP TABLE pauses (loan_id VARCHAR, start_date DATE, end_date DATE)")
-        rows = [(loan, p.start, p.end) for loan, items in loaded.pauses.items() for p in items]
-        if rows:
-            con.executemany("INSERT INTO pauses VALUES (?, ?, ?)", rows)
+        book.register_arrow("pauses", pauses_table(loaded.pauses))
         con.execute(
             "CREATE TEMP TABLE status AS "
             + delinquency_sql(

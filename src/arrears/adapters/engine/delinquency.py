@@ -22,15 +22,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
+
 from arrears.domain.allocation import AllocationMode
 from arrears.domain.model import Component
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable, Mapping
 
     import duckdb
 
-    from arrears.domain.delinquency import DelinquencyPolicy
+    from arrears.domain.delinquency import DelinquencyPolicy, Pause
 
 MONEY = "DECIMAL(38, 4)"
 
@@ -260,3 +263,15 @@ def compute(
     scale: int = 2,
 ) -> duckdb.DuckDBPyRelation:
     return con.sql(delinquency_sql(policy, as_of, inputs, scale=scale))
+
+
+def pauses_table(pauses: Mapping[str, Iterable[Pause]]) -> pa.Table:
+    """Per-loan pauses as the `pauses(loan_id, start_date, end_date)` input of the query."""
+    rows = [(loan, p.start, p.end) for loan, items in pauses.items() for p in items]
+    return pa.table(
+        {
+            "loan_id": pa.array([r[0] for r in rows], pa.string()),
+            "start_date": pa.array([r[1] for r in rows], pa.date32()),
+            "end_date": pa.array([r[2] for r in rows], pa.date32()),
+        }
+    )
