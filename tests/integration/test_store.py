@@ -86,7 +86,7 @@ def a_loan(external_id: str = "L-1", borrower_id: str = "B-1") -> Loan:
 
 
 def test_migrations_reach_head_and_match_the_tables(database_url, engine):
-    assert current(database_url) == head() == "0003"
+    assert current(database_url) == head() == "0006"
     with engine.connect() as connection:
         differences = compare_metadata(
             MigrationContext.configure(connection, opts={"compare_type": True}), t.metadata
@@ -98,7 +98,7 @@ def test_downgrade_to_base_and_upgrade_again(database_url):
     downgrade(database_url, "base")
     assert current(database_url) is None
     upgrade(database_url)
-    assert current(database_url) == "0003"
+    assert current(database_url) == "0006"
 
 
 def test_borrower_round_trip(uow_factory):

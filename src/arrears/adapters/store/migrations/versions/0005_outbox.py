@@ -1,0 +1,28 @@
+"""Written communications: the outbox and delivery attempts.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23
+
+A frozen snapshot: it does not import the application's table module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
