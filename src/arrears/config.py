@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///arrears.db"
+#: a development-only secret; production refuses to start with it (docs/security.md)
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -21,3 +24,23 @@ class Settings(BaseSettings):
     config_dir: Path | None = Field(
         default=None, description="folder with delinquency.yaml and other policy files"
     )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET_KEY), description="signs CSRF tokens; random, secret"
+    )
+    session_ttl_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
+    token_ttl_days: int = Field(default=90, ge=1, le=366)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production" and (
+            secret == DEFAULT_SECRET_KEY or len(secret) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                "refusing to start in production with the default or a short secret key: set "
+                f"ARREARS_SECRET_KEY to a random value of at least {MIN_SECRET_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
