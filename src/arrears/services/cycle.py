@@ -24,6 +24,7 @@ from arrears.adapters.engine.delinquency import EngineInputs, delinquency_sql, p
 from arrears.adapters.engine.extract import load_book
 from arrears.adapters.store import tables as t
 from arrears.adapters.store.bulk import bulk_insert
+from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from arrears.adapters.engine.base import SqlEngine
     from arrears.adapters.store.uow import SqlUnitOfWork
     from arrears.domain.delinquency import DelinquencyPolicy
+    from arrears.domain.workflow.stages import Strategy
 
 
 class CycleRefused(DomainError):
@@ -49,6 +51,7 @@ class CycleContext:
     run_id: str
     book: SqlEngine
     policy: DelinquencyPolicy
+    strategy: Strategy
     computed: dict[str, Any] = field(default_factory=dict)
 
 
@@ -308,6 +311,7 @@ def run_cycle(
     actor: str = "cycle",
     resume: str | None = None,
     config: Path | None = None,
+    strategy: Path | None = None,
     after_step: Callable[[str], None] | None = None,
 ) -> CycleSummary:
     """Run (or resume) the cycle for `business_date`. `after_step` is called after each step
@@ -315,6 +319,8 @@ def run_cycle(
     if engine not in {"duckdb", "spark"}:
         raise InvalidInput(f"unknown engine {engine!r}: use duckdb or spark")
     loaded = load_delinquency_config(config)
+    plan = load_strategy(strategy)
+    plan.check_buckets(loaded.policy.buckets)
     run_id, done = _start_run(
         uow_factory, business_date=business_date, engine=engine, actor=actor, resume=resume
     )
@@ -324,7 +330,11 @@ def run_cycle(
         load_book(store, book)
         book.register_arrow("pauses", pauses_table(loaded.pauses))
         ctx = CycleContext(
-            business_date=business_date, run_id=run_id, book=book, policy=loaded.policy
+            business_date=business_date,
+            run_id=run_id,
+            book=book,
+            policy=loaded.policy,
+            strategy=plan,
         )
         compute_status(ctx)
         for name, step in STEPS:
