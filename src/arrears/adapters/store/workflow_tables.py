@@ -286,6 +286,24 @@ classification_overrides = Table(
     Column("until", Date),
 )
 
+field_visits = Table(
+    "field_visits",
+    metadata,
+    Column("visit_id", String(64), primary_key=True),
+    Column("case_id", String(80), ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("address_id", String(64), nullable=False),
+    Column("scheduled_for", UtcDateTime(), nullable=False),
+    Column("visitors", String(400), nullable=False),  # space-separated collector ids
+    Column("purpose", Text, nullable=False),
+    Column("status", String(12), nullable=False, server_default=text("'scheduled'")),
+    Column("outcome", String(40)),
+    Column("evidence", Payload),  # [{"kind": ..., "ref": ...}]
+    Column("notes", Text, nullable=False, server_default=text("''")),
+    Column("completed_at", UtcDateTime()),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
 worklist_items = Table(
     "worklist_items",
     metadata,
@@ -348,6 +366,7 @@ __all__ = [
     "classification_overrides",
     "collectors",
     "contact_log",
+    "field_visits",
     "planned_attempts",
     "promises",
     "worklist_items",

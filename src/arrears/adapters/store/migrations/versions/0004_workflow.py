@@ -378,6 +378,29 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
+        "field_visits",
+        sa.Column("visit_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=80), nullable=False),
+        sa.Column("address_id", sa.String(length=64), nullable=False),
+        sa.Column("scheduled_for", INSTANT, nullable=False),
+        sa.Column("visitors", sa.String(length=400), nullable=False),
+        sa.Column("purpose", sa.Text(), nullable=False),
+        sa.Column(
+            "status", sa.String(length=12), server_default=sa.text("'scheduled'"), nullable=False
+        ),
+        sa.Column("outcome", sa.String(length=40), nullable=True),
+        sa.Column("evidence", PAYLOAD, nullable=True),
+        sa.Column("notes", sa.Text(), server_default=sa.text("''"), nullable=False),
+        sa.Column("completed_at", INSTANT, nullable=True),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", INSTANT, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.case_id"], name=op.f("fk_field_visits_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("visit_id", name=op.f("pk_field_visits")),
+    )
+    op.create_index(op.f("ix_field_visits_case_id"), "field_visits", ["case_id"], unique=False)
+    op.create_table(
         "worklist_items",
         sa.Column("business_date", sa.Date(), nullable=False),
         sa.Column("case_id", sa.String(length=80), nullable=False),
@@ -426,6 +449,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("worklist_items")
+    op.drop_table("field_visits")
     op.drop_table("classification_overrides")
     op.drop_table("case_facts")
     op.drop_table("contact_log")
