@@ -11,6 +11,7 @@ from arrears.domain.security.audit_chain import (
     verify_chain,
 )
 from arrears.domain.security.errors import (
+    CsrfFailed,
     Forbidden,
     IdempotencyKeyReused,
     RateLimited,
@@ -32,6 +33,7 @@ __all__ = [
     "PERMISSIONS",
     "AuditRecord",
     "BrokenLink",
+    "CsrfFailed",
     "Forbidden",
     "IdempotencyKeyReused",
     "PasswordPolicy",

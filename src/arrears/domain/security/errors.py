@@ -17,6 +17,12 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class CsrfFailed(Forbidden):
+    """A cookie-authenticated unsafe request without the session's CSRF token."""
+
+    code = "csrf_failed"
+
+
 class RateLimited(DomainError):
     """Too many failed attempts; `retry_after` seconds until the next may be made."""
 
@@ -33,4 +39,4 @@ class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
 
 
-__all__ = ["Forbidden", "IdempotencyKeyReused", "RateLimited", "Unauthenticated"]
+__all__ = ["CsrfFailed", "Forbidden", "IdempotencyKeyReused", "RateLimited", "Unauthenticated"]
