@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from arrears.domain.allocation import AllocationMode, Waterfall
+from arrears.domain.charges import ChargePolicy, FeeBasis, LateFeeRule, PenaltyInterestRule
 from arrears.domain.delinquency import Bucket, BucketSet, DelinquencyPolicy, Pause, merge_pauses
 from arrears.domain.errors import DomainError, InvalidConfig
 from arrears.domain.model import Component
@@ -39,6 +40,47 @@ class AllocationSpec(_Strict):
     order: tuple[Component, ...] = tuple(Component)
 
 
+def _no_float_amounts(value: Any) -> Any:
+    if isinstance(value, dict) and any(isinstance(v, float) for v in value.values()):
+        msg = "write money as a quoted decimal string (e.g. '25.00'), not a float"
+        raise ValueError(msg)
+    return value
+
+
+class LateFeeSpec(_Strict):
+    rule_id: str = Field(min_length=1, max_length=64)
+    days_after_due: int = Field(ge=1, le=3650)
+    basis: FeeBasis = FeeBasis.FLAT
+    amount: dict[str, Decimal] = Field(default_factory=dict, description="per currency")
+    percent: Decimal = Decimal(0)
+    cap: dict[str, Decimal] = Field(default_factory=dict, description="per currency")
+
+    _amounts = field_validator("amount", "cap", mode="before")(_no_float_amounts)
+
+
+class PenaltyInterestSpec(_Strict):
+    rule_id: str = Field(min_length=1, max_length=64)
+    annual_rate: Decimal
+
+
+class ChargesSpec(_Strict):
+    """Late fees and penalty interest (docs/cycle.md); none by default."""
+
+    late_fees: list[LateFeeSpec] = Field(default_factory=list)
+    penalty_interest: list[PenaltyInterestSpec] = Field(default_factory=list)
+
+    def policy(self) -> ChargePolicy:
+        return ChargePolicy(
+            late_fees=tuple(
+                LateFeeRule(f.rule_id, f.days_after_due, f.basis, f.amount, f.percent, dict(f.cap))
+                for f in self.late_fees
+            ),
+            penalty_interest=tuple(
+                PenaltyInterestRule(p.rule_id, p.annual_rate) for p in self.penalty_interest
+            ),
+        )
+
+
 class DelinquencyConfig(_Strict):
     grace_days: int = Field(default=0, ge=0, le=365)
     tolerance: Decimal = Field(default=Decimal(0), ge=0)
@@ -47,6 +89,7 @@ class DelinquencyConfig(_Strict):
     allocation: AllocationSpec = AllocationSpec()
     buckets: list[BucketSpec] | None = None
     pauses: list[PauseSpec] = Field(default_factory=list)
+    charges: ChargesSpec = ChargesSpec()
 
     @field_validator("tolerance", mode="before")
     @classmethod
@@ -62,6 +105,7 @@ class LoadedDelinquencyConfig:
     policy: DelinquencyPolicy
     pauses: dict[str, tuple[Pause, ...]]
     scale: int
+    charges: ChargePolicy = field(default_factory=ChargePolicy)
 
 
 def read_mapping(path: Path) -> dict[str, Any]:
@@ -114,6 +158,7 @@ def load_delinquency_config(path: Path | None) -> LoadedDelinquencyConfig:
             buckets=buckets,
             waterfall=Waterfall(spec.allocation.mode, spec.allocation.order),
         )
+        charges = spec.charges.policy()
         by_loan: dict[str, list[Pause]] = {}
         for index, item in enumerate(spec.pauses):
             try:
@@ -123,4 +168,4 @@ def load_delinquency_config(path: Path | None) -> LoadedDelinquencyConfig:
     except DomainError as exc:
         raise InvalidConfig(f"{path}: {exc.message}") from None
     pauses = {loan: merge_pauses(items) for loan, items in by_loan.items()}
-    return LoadedDelinquencyConfig(policy=policy, pauses=pauses, scale=spec.scale)
+    return LoadedDelinquencyConfig(policy=policy, pauses=pauses, scale=spec.scale, charges=charges)

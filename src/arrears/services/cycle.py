@@ -26,6 +26,7 @@ from arrears.adapters.store import tables as t
 from arrears.adapters.store.bulk import bulk_insert
 from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from arrears.services.cycle_charges import POLICY_KEY, step_charge_accrual
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -176,6 +177,7 @@ Step = tuple[str, "Callable[[CycleContext, Connection], int]"]
 STEPS: tuple[Step, ...] = (
     ("delinquency_snapshot", step_delinquency_snapshot),
     ("bucket_transitions", step_bucket_transitions),
+    ("charge_accrual", step_charge_accrual),
     ("customer_aggregation", step_customer_aggregation),
 )
 STEP_NAMES = tuple(name for name, _ in STEPS)
@@ -336,6 +338,7 @@ def run_cycle(
             policy=loaded.policy,
             strategy=plan,
         )
+        ctx.computed[POLICY_KEY] = loaded.charges
         compute_status(ctx)
         for name, step in STEPS:
             if name in done:

@@ -70,30 +70,38 @@ def _component_split(order: tuple[Component, ...]) -> str:
     return ",\n            ".join(parts)
 
 
-def _positions_installment_first(policy: DelinquencyPolicy) -> str:
+def positions_installment_first(policy: DelinquencyPolicy, keys: str = "loan_id") -> str:
+    """CTEs `cum`, `paid_inst`, `positions` over CTEs `dues` and `received`, both keyed by
+    `keys` (a loan, or a loan at an evaluation date: "loan_id, eval_on")."""
     split = _component_split(policy.waterfall.components)
     return f"""
     cum AS (
         SELECT d.*,
-               COALESCE(SUM(due) OVER (PARTITION BY loan_id ORDER BY installment_no
+               COALESCE(SUM(due) OVER (PARTITION BY {keys} ORDER BY installment_no
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS cum_before
         FROM dues d
     ),
     paid_inst AS (
         SELECT c.*, LEAST(due, GREATEST(COALESCE(r.received, 0) - cum_before, 0)) AS paid_inst
-        FROM cum c LEFT JOIN received r USING (loan_id)
+        FROM cum c LEFT JOIN received r USING ({keys})
     ),
     positions AS (
-        SELECT loan_id, installment_no, due_date, penalty, fee, interest, principal,
+        SELECT {keys}, installment_no, due_date, penalty, fee, interest, principal,
             {split}
         FROM paid_inst
     )"""
 
 
-def _positions_component_first(policy: DelinquencyPolicy, as_of: str) -> str:
+def _positions_installment_first(policy: DelinquencyPolicy) -> str:
+    return positions_installment_first(policy)
+
+
+def positions_component_first(policy: DelinquencyPolicy, as_of: str, keys: str = "loan_id") -> str:
+    """As `positions_installment_first`, for the component-first waterfall; `as_of` is the
+    evaluation date (a literal, or the column `eval_on` when keyed by it)."""
     ranks = {c: policy.waterfall.rank(c) for c in Component}
     unions = "\n        UNION ALL ".join(
-        f"SELECT loan_id, installment_no, due_date, '{c}' AS component, {ranks[c]} AS rnk, "
+        f"SELECT {keys}, installment_no, due_date, '{c}' AS component, {ranks[c]} AS rnk, "
         f"{c} AS amount FROM dues"
         for c in Component
     )
@@ -106,7 +114,7 @@ def _positions_component_first(policy: DelinquencyPolicy, as_of: str) -> str:
     ),
     ordered AS (
         SELECT l.*, due_date > {as_of} AS future,
-               COALESCE(SUM(amount) OVER (PARTITION BY loan_id ORDER BY
+               COALESCE(SUM(amount) OVER (PARTITION BY {keys} ORDER BY
                    due_date > {as_of},
                    CASE WHEN due_date > {as_of} THEN installment_no ELSE rnk END,
                    CASE WHEN due_date > {as_of} THEN rnk ELSE installment_no END
@@ -115,17 +123,22 @@ def _positions_component_first(policy: DelinquencyPolicy, as_of: str) -> str:
     ),
     paid_lines AS (
         SELECT o.*, LEAST(amount, GREATEST(COALESCE(r.received, 0) - cum_before, 0)) AS paid
-        FROM ordered o LEFT JOIN received r USING (loan_id)
+        FROM ordered o LEFT JOIN received r USING ({keys})
     ),
     positions AS (
-        SELECT d.loan_id, d.installment_no, d.due_date, d.penalty, d.fee, d.interest,
+        SELECT {", ".join(f"d.{k.strip()}" for k in keys.split(","))}, d.installment_no,
+               d.due_date, d.penalty, d.fee, d.interest,
                d.principal, p.paid_penalty, p.paid_fee, p.paid_interest, p.paid_principal
         FROM dues d JOIN (
-            SELECT loan_id, installment_no,
+            SELECT {keys}, installment_no,
                {pivots}
-            FROM paid_lines GROUP BY loan_id, installment_no
-        ) p USING (loan_id, installment_no)
+            FROM paid_lines GROUP BY {keys}, installment_no
+        ) p USING ({keys}, installment_no)
     )"""
+
+
+def _positions_component_first(policy: DelinquencyPolicy, as_of: str) -> str:
+    return positions_component_first(policy, as_of)
 
 
 def delinquency_sql(

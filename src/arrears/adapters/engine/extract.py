@@ -70,15 +70,22 @@ def _book_queries() -> dict[str, tuple[Select[Any], pa.Schema]]:
             ),
         ),
         "charges": (
-            select(ln.c.external_id, c.c.installment_no, c.c.charged_on, c.c.amount).join_from(
-                c, ln, ln.c.id == c.c.loan_id
-            ),
+            select(
+                ln.c.external_id,
+                c.c.installment_no,
+                c.c.charged_on,
+                c.c.amount,
+                c.c.rule_id,
+                c.c.period_key,
+            ).join_from(c, ln, ln.c.id == c.c.loan_id),
             pa.schema(
                 [
                     ("loan_id", pa.string()),
                     ("installment_no", pa.int64()),
                     ("charged_on", pa.date32()),
                     ("amount", MONEY),
+                    ("rule_id", pa.string()),
+                    ("period_key", pa.string()),
                 ]
             ),
         ),
