@@ -27,6 +27,11 @@ from arrears.adapters.store.bulk import bulk_insert
 from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from arrears.services.cycle_charges import POLICY_KEY, step_charge_accrual
+from arrears.services.workflow_cycle import (
+    step_case_segmentation,
+    step_promise_evaluation,
+    step_strategy_handover,
+)
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -178,7 +183,10 @@ STEPS: tuple[Step, ...] = (
     ("delinquency_snapshot", step_delinquency_snapshot),
     ("bucket_transitions", step_bucket_transitions),
     ("charge_accrual", step_charge_accrual),
+    ("promise_evaluation", step_promise_evaluation),
     ("customer_aggregation", step_customer_aggregation),
+    ("case_segmentation", step_case_segmentation),
+    ("strategy_handover", step_strategy_handover),
 )
 STEP_NAMES = tuple(name for name, _ in STEPS)
 
