@@ -31,6 +31,21 @@ class Settings(BaseSettings):
     token_ttl_days: int = Field(default=90, ge=1, le=366)
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    # written communications (docs/communications.md)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    outbox_drop_dir: Path = Field(default=Path("outbox-drop"), description="SMS and letter files")
+    sender_name: str = "Norte Collections"
+    sender_address: str = Field(
+        default="1 Main Street|Springfield, IL 62701", description="postal lines, | between"
+    )
+    sender_phone: str = "+1 800 555 0100"
+    sender_email: str = "collections@norte.example"
+    sender_agent_id: str = Field(default="A-0001", description="staff number (CN rules)")
+    creditor_name: str = "Demo Bank"
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

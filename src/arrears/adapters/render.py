@@ -44,10 +44,10 @@ from arrears.domain.comms import (
     REQUIRED_STATEMENTS,
     MessageChannel,
     ValidationNotice,
+    mentions_opt_out,
     required_values,
     validate_facts,
 )
-from arrears.domain.comms.kinds import OPT_OUT_MARKERS
 from arrears.domain.errors import InvalidInput
 from arrears.domain.money import Money
 
@@ -234,8 +234,6 @@ class Renderer:
             text, fields = letter_text(html)
             if isinstance(facts, ValidationNotice):
                 self._check_notice(name, facts, header, fields, LOCALES[header.language])
-        markers = OPT_OUT_MARKERS[header.language]
-        folded = ((subject or "") + "\n" + text).casefold()
         return Rendered(
             kind=header.kind.value,
             channel=header.channel,
@@ -244,7 +242,7 @@ class Renderer:
             subject=subject,
             text=text,
             html=html,
-            has_opt_out_notice=any(marker in folded for marker in markers),
+            has_opt_out_notice=mentions_opt_out(f"{subject or ''}\n{text}", header.language),
         )
 
     def _check_notice(

@@ -24,6 +24,7 @@ from rich.table import Table
 from arrears.config import Settings
 from arrears.domain.errors import DomainError, RejectedRows
 from arrears.entrypoints.cli_api import api_commands
+from arrears.entrypoints.cli_comms import comms_app, outbox_app
 from arrears.entrypoints.cli_conduct import conduct_app
 from arrears.entrypoints.cli_policy import policy_app
 
@@ -45,6 +46,8 @@ app.add_typer(report_app, name="report")
 app.add_typer(contact_app, name="contact")
 app.add_typer(conduct_app, name="conduct")
 app.add_typer(policy_app, name="policy")
+app.add_typer(comms_app, name="comms")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(api_commands)
 
 out = Console()

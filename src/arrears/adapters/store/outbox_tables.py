@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     event,
     text,
 )
@@ -102,13 +103,13 @@ outbox_attempts = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("message_id", Id, ForeignKey("outbox_messages.id"), nullable=False),
-    Column("claim_id", String(36), nullable=False, unique=True),
+    Column("claim_id", String(36), nullable=False),
     Column("claimed_at", UtcDateTime(), nullable=False),
     Column("finished_at", UtcDateTime()),
     Column("outcome", String(16)),  # NULL while in flight
     Column("error", Text),
     CheckConstraint(f"outcome IS NULL OR {_in('outcome', ATTEMPT_OUTCOMES)}", name="outcome"),
-    Index(None, "message_id"),
+    UniqueConstraint("message_id", "claim_id"),
 )
 
 outbox_events = Table(
@@ -144,7 +145,6 @@ OUTBOX_GUARDS_POSTGRESQL = (
         "FOR EACH ROW EXECUTE FUNCTION arrears_refuse_change()"
     ),
 )
-
 
 
 # registered after tables.py's own hook, so the PostgreSQL function exists when this runs

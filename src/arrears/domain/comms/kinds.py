@@ -107,6 +107,12 @@ OPT_OUT_MARKERS: Final = MappingProxyType(
 )
 
 
+def mentions_opt_out(text: str, language: Language) -> bool:
+    """Whether `text` tells the reader how to opt out, in its language (US-E-OPTOUT)."""
+    folded = text.casefold()
+    return any(marker in folded for marker in OPT_OUT_MARKERS[language])
+
+
 def parse_kind(value: str) -> MessageKind:
     try:
         return MessageKind(value)
@@ -165,6 +171,7 @@ __all__ = [
     "MessageKind",
     "check_channel",
     "language_for",
+    "mentions_opt_out",
     "parse_channel",
     "parse_kind",
     "parse_language",

@@ -135,10 +135,9 @@ def upgrade() -> None:
             name=op.f("fk_outbox_attempts_message_id_outbox_messages"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_attempts")),
-        sa.UniqueConstraint("claim_id", name=op.f("uq_outbox_attempts_claim_id")),
-    )
-    op.create_index(
-        op.f("ix_outbox_attempts_message_id"), "outbox_attempts", ["message_id"], unique=False
+        sa.UniqueConstraint(
+            "message_id", "claim_id", name=op.f("uq_outbox_attempts_message_id_claim_id")
+        ),
     )
     op.create_table(
         "outbox_events",
@@ -176,7 +175,6 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS outbox_events_no_update ON outbox_events")
     op.drop_index(op.f("ix_outbox_events_message_id_occurred_at"), table_name="outbox_events")
     op.drop_table("outbox_events")
-    op.drop_index(op.f("ix_outbox_attempts_message_id"), table_name="outbox_attempts")
     op.drop_table("outbox_attempts")
     op.drop_index(op.f("ix_outbox_messages_state_next_attempt_at"), table_name="outbox_messages")
     op.drop_index(op.f("ix_outbox_messages_loan_id"), table_name="outbox_messages")
