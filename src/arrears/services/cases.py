@@ -239,7 +239,7 @@ def move_case(
     )
     uow.audit.record(
         actor=actor_id,
-        action="case:transition",
+        action="workflow:case:transitioned",
         subject_type="case",
         subject_id=case_id,
         before={"state": event.before.value, "version": current.case.version},
@@ -300,7 +300,7 @@ def refer_to_supervisor(
     )
     uow.audit.record(
         actor=actor_id,
-        action="case:referred",
+        action="workflow:case:referred",
         subject_type="case",
         subject_id=case_id,
         after={"trigger": trigger, "note": note},
@@ -339,7 +339,7 @@ def resolve_supervisor_referral(
         )
         uow.audit.record(
             actor=actor_id,
-            action="case:referral_resolved",
+            action="workflow:case:referral_resolved",
             subject_type="case",
             subject_id=case_id,
             after={"resolution": resolution},

@@ -256,7 +256,7 @@ def log_contact(
             referred = True
         uow.audit.record(
             actor=collector_id,
-            action="contact:logged" if amends is None else "contact:amended",
+            action="contact:record:logged" if amends is None else "contact:record:amended",
             subject_type="case",
             subject_id=case_id,
             after={
@@ -314,7 +314,7 @@ def report_dialer_attempt(
         )
         uow.audit.record(
             actor="dialer",
-            action="attempt:reported",
+            action="dialer:attempt:reported",
             subject_type="case",
             subject_id=case_id,
             after={"attempt_id": attempt_id, "channel": channel},
@@ -428,7 +428,7 @@ def record_promises(
         )
         uow.audit.record(
             actor=made_by,
-            action="promise:recorded",
+            action="workflow:promise:recorded",
             subject_type="case",
             subject_id=case_id,
             after={

@@ -64,7 +64,7 @@ TREATED = (CaseState.ACTIVE, CaseState.LETTER, CaseState.FORMAL_DEMAND)
 def arrow(conn: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
     """Stream a typed Core select into an Arrow table (dates and Decimals stay typed)."""
     batches: list[pa.RecordBatch] = []
-    result = conn.execution_options(yield_per=CHUNK).execute(query)
+    result = conn.execute(query.execution_options(yield_per=CHUNK))
     for rows in result.partitions(CHUNK):
         columns = list(zip(*rows, strict=True))
         batches.append(

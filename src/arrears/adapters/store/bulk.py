@@ -61,13 +61,18 @@ def bulk_insert(
                 ) from error
             count += len(batch)
         return count
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
-    statement = str(insert(table).compile(dialect=dialect, column_keys=list(columns)))
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    statement = str(compiled)
+    # the compiled statement lists the columns in the table's order, not the caller's
+    order = [list(columns).index(name) for name in compiled.positiontup or ()]
+    if sorted(order) != list(range(len(columns))):
+        raise ValueError(f"bulk_insert into {table.name}: columns {columns} do not match")
+    processors = [table.c[columns[i]].type.bind_processor(dialect) for i in order]
     for batch in _chunks(rows, CHUNK):
         converted = [
             tuple(
                 value if convert is None or value is None else convert(value)
-                for convert, value in zip(processors, row, strict=True)
+                for convert, value in zip(processors, (row[i] for i in order), strict=True)
             )
             for row in batch
         ]
