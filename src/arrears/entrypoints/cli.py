@@ -24,9 +24,12 @@ from rich.table import Table
 from arrears.config import Settings
 from arrears.domain.errors import DomainError, RejectedRows
 from arrears.entrypoints.cli_api import api_commands
+from arrears.entrypoints.cli_cases import case_app
 from arrears.entrypoints.cli_comms import comms_app, outbox_app
 from arrears.entrypoints.cli_conduct import conduct_app
 from arrears.entrypoints.cli_policy import policy_app
+from arrears.entrypoints.cli_talk import talk_app
+from arrears.entrypoints.cli_workflow import attempts_app, contact_log, promise_app
 
 app = typer.Typer(
     name="arrears",
@@ -44,11 +47,16 @@ contact_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(contact_app, name="contact")
+contact_app.command("log")(contact_log)
+app.add_typer(promise_app, name="promise")
+app.add_typer(attempts_app, name="attempts")
 app.add_typer(conduct_app, name="conduct")
 app.add_typer(policy_app, name="policy")
+app.add_typer(talk_app, name="talk")
 app.add_typer(comms_app, name="comms")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(api_commands)
+app.add_typer(case_app, name="case")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -214,7 +222,7 @@ def import_(
 
 
 @app.command("delinquency")
-def delinquency(
+def delinquency(  # noqa: PLR0917 - one parameter per CLI option
     as_of: AsOf,
     installments: Annotated[Path, typer.Option(help="loan_id, installment_no, due_date, …")],
     payments: Annotated[Path, typer.Option(help="loan_id, payment_id, paid_on, amount")],
@@ -222,6 +230,10 @@ def delinquency(
     config: Annotated[
         Path | None, typer.Option(help="YAML/TOML: grace, tolerance, buckets, pauses")
     ] = None,
+    engine: Annotated[str, typer.Option(help="batch engine: duckdb or spark")] = "duckdb",
+    threads: Annotated[int | None, typer.Option(help="DuckDB threads")] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory cap, e.g. 8GB")] = None,
+    temp_directory: Annotated[Path | None, typer.Option(help="where DuckDB spills")] = None,
 ) -> None:
     """Compute DPD, bucket and overdue amounts per loan from files (docs/delinquency.md)."""
     from arrears.services.calculator import run_calculator  # noqa: PLC0415
@@ -233,6 +245,10 @@ def delinquency(
             payments=payments,
             out=out_file,
             config=config,
+            engine=engine,
+            threads=threads,
+            memory_limit=memory_limit,
+            temp_directory=temp_directory,
         )
     table = Table(title=f"Delinquency as of {as_of}")
     table.add_column("bucket")
