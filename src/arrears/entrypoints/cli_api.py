@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
@@ -18,6 +19,8 @@ from arrears.domain.errors import DomainError
 from arrears.domain.security import Role  # noqa: TC001 - Typer reads annotations at run time
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from arrears.bootstrap import App
 
 EXIT_BAD_INPUT = 2
@@ -35,11 +38,17 @@ api_commands.add_typer(audit_app, name="audit")
 api_commands.add_typer(api_app, name="api")
 
 
-def _app() -> App:
+@contextmanager
+def _app() -> Iterator[App]:
+    """The bootstrapped application; its connections are closed when the command ends."""
     from arrears.bootstrap import bootstrap  # noqa: PLC0415 - lazy: a fast CLI
     from arrears.entrypoints.cli import state  # noqa: PLC0415 - cli imports this module
 
-    return bootstrap(state.settings)
+    app = bootstrap(state.settings)
+    try:
+        yield app
+    finally:
+        app.engine.dispose()
 
 
 def _fail(error: DomainError) -> NoReturn:
@@ -57,7 +66,8 @@ def serve(
 
     from arrears.entrypoints.api import create_app  # noqa: PLC0415
 
-    uvicorn.run(create_app(_app()), host=host, port=port, proxy_headers=True)
+    with _app() as app:
+        uvicorn.run(create_app(app), host=host, port=port, proxy_headers=True)
 
 
 @users_app.command("add")
@@ -81,16 +91,17 @@ def users_add(
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(
-            _app().uow_factory,
-            username=username,
-            password=password,
-            role=role,
-            team=team,
-            display_name=display_name,
-            locale=locale,
-            actor=actor,
-        )
+        with _app() as app:
+            user = create_user(
+                app.uow_factory,
+                username=username,
+                password=password,
+                role=role,
+                team=team,
+                display_name=display_name,
+                locale=locale,
+                actor=actor,
+            )
     except DomainError as error:
         _fail(error)
     typer.echo(f"user {user.username} added ({user.role.value})")
@@ -101,7 +112,9 @@ def users_list() -> None:
     """Every user with role, team and whether active."""
     from arrears.services.security import list_users  # noqa: PLC0415
 
-    for user in list_users(_app().uow_factory):
+    with _app() as app:
+        users = list_users(app.uow_factory)
+    for user in users:
         state = "active" if user.active else "disabled"
         typer.echo(f"{user.username}\t{user.role.value}\t{user.team or '-'}\t{state}")
 
@@ -115,7 +128,8 @@ def users_disable(
     from arrears.services.security import set_user_active  # noqa: PLC0415
 
     try:
-        set_user_active(_app().uow_factory, username=username, active=False, actor=actor)
+        with _app() as app:
+            set_user_active(app.uow_factory, username=username, active=False, actor=actor)
     except DomainError as error:
         _fail(error)
     typer.echo(f"user {username} disabled; their tokens and sessions are revoked")
@@ -132,13 +146,14 @@ def token_create(
     from arrears.services.security import issue_token  # noqa: PLC0415
 
     try:
-        issued = issue_token(
-            _app().uow_factory,
-            username=username,
-            name=name,
-            ttl=dt.timedelta(days=days),
-            actor=actor,
-        )
+        with _app() as app:
+            issued = issue_token(
+                app.uow_factory,
+                username=username,
+                name=name,
+                ttl=dt.timedelta(days=days),
+                actor=actor,
+            )
     except DomainError as error:
         _fail(error)
     typer.echo(issued.secret)
@@ -154,7 +169,8 @@ def token_revoke(
     from arrears.services.security import revoke_token  # noqa: PLC0415
 
     try:
-        revoke_token(_app().uow_factory, prefix=prefix, actor=actor)
+        with _app() as app:
+            revoke_token(app.uow_factory, prefix=prefix, actor=actor)
     except DomainError as error:
         _fail(error)
     typer.echo(f"token {prefix} revoked")
@@ -165,7 +181,8 @@ def audit_verify() -> None:
     """Recompute the audit chain: exit 0 when intact, 1 naming the first broken record."""
     from arrears.services.security import verify_audit_chain  # noqa: PLC0415
 
-    report = verify_audit_chain(_app().uow_factory)
+    with _app() as app:
+        report = verify_audit_chain(app.uow_factory)
     if report.broken is not None:
         typer.echo(f"{report.broken} ({report.records} records read)", err=True)
         raise typer.Exit(EXIT_BROKEN)

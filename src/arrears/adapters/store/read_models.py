@@ -226,10 +226,11 @@ def list_loans(
     product: str | None = None,
 ) -> tuple[list[LoanSummary], bool]:
     loans, b, snap = t.loans, t.borrowers, t.delinquency_snapshots
+    later = snap.alias("later")
     newest = (
-        select(snap.c.business_date)
-        .where(snap.c.loan_id == loans.c.id)
-        .order_by(snap.c.business_date.desc())
+        select(later.c.business_date)
+        .where(later.c.loan_id == loans.c.id)
+        .order_by(later.c.business_date.desc())
         .limit(1)
         .scalar_subquery()
     )

@@ -3,7 +3,7 @@
 import base64
 import binascii
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response, status
 
@@ -65,9 +65,14 @@ def decode_cursor(cursor: str | None) -> str | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+        after = base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True)
+        return after.decode("utf-8") or _bad_cursor()
     except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidInput("cursor is not one this API issued", field="cursor") from None
+        return _bad_cursor()
+
+
+def _bad_cursor() -> NoReturn:
+    raise InvalidInput("cursor is not one this API issued", field="cursor")
 
 
 def _masked_id(value: str | None) -> str | None:

@@ -1,0 +1,284 @@
+"""Borrowers and loans over the API: pages, filters, masking, audited unmasked reads, the
+collector's scope (with denied attempts audited) and idempotent payments."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from api_support import add_user, api_app, bearer, client, fast_password_hashing
+from arrears.adapters.store import security_tables as s
+from arrears.adapters.store import tables as t
+from arrears.domain.model import Borrower, Installment, Loan, Phone, PhoneKind
+from arrears.domain.money import Money
+from arrears.domain.security import Role
+from arrears.services.security import verify_audit_chain
+
+pytestmark = pytest.mark.integration
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+NATIONAL_IDS = {1: "12345678Z", 2: "X1234567L", 3: "PEGJ800101HDFRRN09"}
+
+
+def eur(amount):
+    return Money(Decimal(amount), "EUR")
+
+
+def seed(app, borrowers=5):
+    with app.uow_factory() as uow:
+        for n in range(1, borrowers + 1):
+            uow.borrowers.add(
+                Borrower(
+                    external_id=f"B-{n:02d}",
+                    full_name=("Lucía Fernández" if n % 2 else "Wang Fang") + f" {n}",
+                    language="es-ES" if n % 2 else "zh-CN",
+                    country="ES" if n % 2 else "CN",
+                    phones=(Phone(PhoneKind.MOBILE, f"+3461234{n:04d}", "ES", ("Europe/Madrid",)),),
+                    emails=(f"b{n}@example.es",),
+                ),
+                national_id=NATIONAL_IDS.get(n, f"ID-{n:06d}"),
+            )
+            uow.loans.add(
+                Loan(
+                    external_id=f"L-{n:02d}",
+                    borrower_id=f"B-{n:02d}",
+                    currency="EUR",
+                    principal=eur("1200.00"),
+                    disbursed_on=dt.date(2026, 1, 15),
+                    installments=tuple(
+                        Installment(
+                            n_, dt.date(2026, 1 + n_, 15), eur("400.00"), eur("10.00"), eur("0.00")
+                        )
+                        for n_ in (1, 2, 3)
+                    ),
+                )
+            )
+        uow.commit()
+
+
+def assign(app, *, case_borrower, collector=None, queue=None):
+    """A case for borrower B-<n>, assigned to `collector` or waiting in `queue`."""
+    with app.engine.begin() as connection:
+        for collector_id, team in (("carla", "north"), ("diego", "south")):
+            if not connection.execute(
+                select(func.count()).where(
+                    t.metadata.tables["collectors"].c.collector_id == collector_id
+                )
+            ).scalar():
+                connection.execute(
+                    insert(t.metadata.tables["collectors"]),
+                    {
+                        "collector_id": collector_id,
+                        "full_name": collector_id.title(),
+                        "team": team,
+                        "languages": "es",
+                        "capacity": 50,
+                    },
+                )
+        borrower_pk = connection.execute(
+            select(t.borrowers.c.id).where(t.borrowers.c.external_id == case_borrower)
+        ).scalar_one()
+        case_id = f"C-{case_borrower}"
+        connection.execute(
+            insert(t.metadata.tables["cases"]),
+            {
+                "case_id": case_id,
+                "borrower_id": borrower_pk,
+                "open_borrower_id": borrower_pk,
+                "opened_on": dt.date(2026, 11, 1),
+                "collector_id": collector,
+                "created_at": NOW,
+                "updated_at": NOW,
+            },
+        )
+        if queue:
+            connection.execute(
+                insert(t.metadata.tables["worklist_items"]),
+                {
+                    "business_date": dt.date(2026, 11, 23),
+                    "case_id": case_id,
+                    "collector_id": None,
+                    "queue": queue,
+                    "rank": 1,
+                    "expected_value": Decimal("100.00"),
+                    "currency": "EUR",
+                    "reasons": "test",
+                },
+            )
+
+
+def audit_actions(app):
+    with app.engine.connect() as connection:
+        return connection.execute(
+            select(
+                s.audit_log.c.action,
+                s.audit_log.c.actor,
+                s.audit_log.c.entity_id,
+                s.audit_log.c.request_id,
+                s.audit_log.c.after,
+            ).order_by(s.audit_log.c.seq)
+        ).all()
+
+
+@pytest.fixture
+def app(database_url, monkeypatch):
+    fast_password_hashing(monkeypatch)
+    app = api_app(database_url)
+    try:
+        seed(app)
+        yield app
+    finally:
+        app.engine.dispose()
+
+
+def test_borrowers_are_paged_filtered_and_masked_for_every_role(app):
+    token = add_user(app, "olga", Role.COMPLIANCE_OFFICER)
+    http = client(app)
+    first = http.get("/borrowers", params={"limit": 1}, headers=bearer(token)).json()["data"][0]
+    assert first["national_id"] == "••••678Z"  # lists never unmask, whoever reads them
+    assert first["phones"] == ["+34 •••••0001"]
+    assert audit_actions(app)[-1].action == "security:token:issued"  # masked reads: no audit
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = http.get("/borrowers", params=params, headers=bearer(token)).json()
+        seen.extend(b["external_id"] for b in page["data"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ["B-01", "B-02", "B-03", "B-04", "B-05"]
+    china = http.get("/borrowers", params={"country": "cn"}, headers=bearer(token)).json()
+    assert [b["external_id"] for b in china["data"]] == ["B-02", "B-04"]
+    named = http.get("/borrowers", params={"name": "fernández 3"}, headers=bearer(token))
+    assert [b["external_id"] for b in named.json()["data"]] == ["B-03"]
+    bad = http.get("/borrowers", params={"cursor": "%%%"}, headers=bearer(token))
+    assert bad.status_code == 422
+    too_big = http.get("/borrowers", params={"limit": 1000}, headers=bearer(token))
+    assert too_big.status_code == 422
+    assert too_big.json()["code"] == "invalid_request"
+
+
+def test_unmasked_reads_follow_the_role_and_are_audited(app):
+    analyst = add_user(app, "ana", Role.ANALYST)
+    officer = add_user(app, "olga", Role.COMPLIANCE_OFFICER)
+    lead = add_user(app, "tom", Role.TEAM_LEAD)
+    http = client(app)
+    masked = http.get("/borrowers/B-01", headers=bearer(analyst)).json()
+    assert masked["national_id"] == "••••678Z"
+    assert masked["phones"][0]["number"] == "+34 •••••0001"
+    assert masked["unmasked"] == []
+    refused = http.get("/borrowers/B-01", params={"unmask": True}, headers=bearer(analyst))
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    full = http.get(
+        "/borrowers/B-01",
+        params={"unmask": True},
+        headers=bearer(officer) | {"X-Request-ID": "req-pii-1"},
+    ).json()
+    assert full["national_id"] == "12345678Z"
+    assert full["phones"][0]["number"] == "+34612340001"
+    assert full["unmasked"] == ["phones", "national_id"]
+    phones_only = http.get("/borrowers/B-01", params={"unmask": True}, headers=bearer(lead))
+    assert phones_only.json()["national_id"] == "••••678Z"
+    assert phones_only.json()["phones"][0]["number"] == "+34612340001"
+    reads = [r for r in audit_actions(app) if r.action == "pii:borrower:unmasked"]
+    assert [(r.actor, r.entity_id, r.request_id) for r in reads] == [
+        ("olga", "B-01", "req-pii-1"),
+        ("tom", "B-01", reads[1].request_id),
+    ]
+    assert reads[0].after == {"fields": ["phones", "national_id"]}
+    assert reads[1].after == {"fields": ["phones"]}
+    assert verify_audit_chain(app.uow_factory).intact
+
+
+def test_a_collector_sees_only_own_and_queued_cases_and_other_reads_are_audited(app):
+    assign(app, case_borrower="B-01", collector="carla")
+    assign(app, case_borrower="B-02", queue="north")
+    assign(app, case_borrower="B-03", collector="diego")
+    assign(app, case_borrower="B-04", queue="south")
+    carla = add_user(app, "carla", Role.COLLECTOR, team="north")
+    http = client(app)
+    listed = http.get("/borrowers", headers=bearer(carla)).json()["data"]
+    assert [b["external_id"] for b in listed] == ["B-01", "B-02"]
+    loans = http.get("/loans", headers=bearer(carla)).json()["data"]
+    assert [loan["external_id"] for loan in loans] == ["L-01", "L-02"]
+    assert http.get("/borrowers/B-02", headers=bearer(carla)).status_code == 200
+    for path in ("/borrowers/B-03", "/loans/L-03", "/borrowers/B-05"):
+        denied = http.get(path, headers=bearer(carla) | {"X-Request-ID": f"probe{path[-2:]}"})
+        assert denied.status_code == 404
+        assert denied.json()["code"] == "not_found"
+    unknown = http.get("/borrowers/B-99", headers=bearer(carla))
+    assert unknown.status_code == 404
+    denials = [r for r in audit_actions(app) if r.action == "security:access:denied"]
+    assert [(r.actor, r.entity_id, r.request_id) for r in denials] == [
+        ("carla", "B-03", "probe03"),
+        ("carla", "L-03", "probe03"),
+        ("carla", "B-05", "probe05"),
+    ]
+    payment = http.post(
+        "/loans/L-03/payments",
+        json={"paid_on": "2026-11-20", "amount": "10.00", "currency": "EUR"},
+        headers=bearer(carla) | {"Idempotency-Key": "k-outside"},
+    )
+    assert payment.status_code == 404
+
+
+def test_a_loan_in_detail_and_a_payment_written_once_per_idempotency_key(app):
+    token = add_user(app, "tom", Role.TEAM_LEAD)
+    with app.uow_factory() as uow:
+        uow.bucket_history.append("L-01", bucket="M1", dpd=5, added_on=dt.date(2026, 3, 20))
+        uow.commit()
+    http = client(app)
+    loan = http.get("/loans/L-01", headers=bearer(token)).json()
+    assert [i["number"] for i in loan["installments"]] == [1, 2, 3]
+    assert loan["installments"][0]["principal"] == "400.00"
+    assert loan["bucket_history"] == [
+        {"bucket": "M1", "dpd": 5, "added_on": "2026-03-20", "lifted_on": None}
+    ]
+    assert loan["status"] is None  # no nightly cycle yet
+    assert loan["version"] == 1
+    headers = bearer(token) | {"Idempotency-Key": "pay-1", "X-Request-ID": "req-pay-1"}
+    body = {"paid_on": "2026-11-20", "amount": "125.50", "currency": "EUR", "channel": "card"}
+    first = http.post("/loans/L-01/payments", json=body, headers=headers)
+    assert first.status_code == 201
+    again = http.post("/loans/L-01/payments", json=body, headers=headers)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = http.post("/loans/L-01/payments", json=body | {"amount": "99.00"}, headers=headers)
+    assert other.status_code == 409
+    assert other.json()["code"] == "idempotency_key_reused"
+    loan = http.get("/loans/L-01", headers=bearer(token)).json()
+    assert [(p["amount"], p["paid_on"]) for p in loan["payments"]] == [("125.50", "2026-11-20")]
+    assert loan["version"] == 2
+    recorded = [r for r in audit_actions(app) if r.action == "loan:payment:recorded"]
+    assert len(recorded) == 1
+    assert recorded[0].request_id == "req-pay-1"
+    assert recorded[0].after["amount"] == "125.50"
+    assert verify_audit_chain(app.uow_factory).intact
+
+
+def test_payment_errors_have_stable_codes_and_write_nothing(app):
+    token = add_user(app, "tom", Role.TEAM_LEAD)
+    analyst = add_user(app, "ana", Role.ANALYST)
+    http = client(app)
+    body = {"paid_on": "2026-11-20", "amount": "10.00", "currency": "EUR"}
+
+    def post(loan, payload, key="k", who=token):
+        return http.post(
+            f"/loans/{loan}/payments", json=payload, headers=bearer(who) | {"Idempotency-Key": key}
+        )
+
+    assert post("L-01", body | {"currency": "USD"}).json()["code"] == "currency_mismatch"
+    assert post("L-01", body | {"amount": "-5"}).json()["code"] == "invalid_request"
+    assert post("L-01", body | {"amount": 10.5}).status_code == 422  # floats are refused
+    assert post("L-99", body).status_code == 404
+    assert post("L-01", body, who=analyst).status_code == 403
+    missing = http.post("/loans/L-01/payments", json=body, headers=bearer(token))
+    assert missing.status_code == 422
+    with app.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(t.payments)).scalar() == 0
+        assert (
+            connection.execute(select(func.count()).select_from(s.idempotency_keys)).scalar() == 0
+        )
