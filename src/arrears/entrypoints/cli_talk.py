@@ -198,6 +198,20 @@ def suggest_command(
         out.print(suggestion.note, markup=False, highlight=False)
 
 
+@talk_app.command("embed-examples")
+def embed_examples_command(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="cache file (default: next to the examples)")
+    ] = None,
+) -> None:
+    """Embed the recogniser's examples once and store them (run after editing the examples)."""
+    try:
+        path, fingerprint = talk.embed_examples(out_file)
+    except DomainError as error:
+        _fail(error.message)
+    out.print(f"wrote {path} (fingerprint {fingerprint[:12]})", highlight=False)
+
+
 @talk_app.command("evaluate")
 def evaluate_command(
     method: Annotated[MethodChoice, typer.Option(help="recogniser")] = MethodChoice.auto,

