@@ -76,7 +76,8 @@ def list_command(
     except DomainError as error:
         _fail(error.message)
     table = Table(title=f"Talk-track library {library.version}")
-    for column in ("id", "v", "kind", "intent / channel", "stages", "debtor types", "status"):
+    table.add_column("id", no_wrap=True)
+    for column in ("v", "kind", "intent / channel", "stages", "debtor types", "status"):
         table.add_column(column, overflow="fold")
     for t in sorted(library.tracks.values(), key=lambda t: t.track_id):
         if kind is not None and t.kind is not kind:
