@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from arrears.adapters.store import tables as t
+from arrears.adapters.store import workflow_tables as w
 from arrears.adapters.store.db import make_engine, session_factory
 from arrears.adapters.store.migrate import upgrade
 from arrears.adapters.store.uow import SqlUnitOfWork
@@ -21,6 +22,8 @@ from arrears.services.cycle import STEP_NAMES, CycleRefused, _start_run, run_cyc
 
 pytestmark = pytest.mark.integration
 D = dt.date(2026, 6, 1)
+# a write step, a money step and a workflow step: the same code path runs after every step
+POSTGRES_CRASH_POINTS = ("bucket_transitions", "charge_accrual", "case_segmentation")
 
 
 def eur(value: str) -> Money:
@@ -82,10 +85,24 @@ def state(engine) -> dict[str, list[tuple]]:
             .join(borrowers, borrowers.c.id == bor.c.borrower_id)
             .order_by(bor.c.business_date, borrowers.c.external_id)
         ).all()
+        workflow = {
+            name: sorted(
+                tuple(str(v) for k, v in row.items() if k not in {"id", "created_at"})
+                for row in connection.execute(select(table)).mappings()
+            )
+            for name, table in {
+                "cases": w.cases,
+                "assignments": w.case_assignments,
+                "attempts": w.planned_attempts,
+                "case_events": w.case_events,
+                "charges": t.charges,
+            }.items()
+        }
     return {
         "snapshots": [tuple(r) for r in snaps],
         "history": [tuple(r) for r in history],
         "borrowers": [tuple(r) for r in per_borrower],
+        **workflow,
     }
 
 
@@ -200,6 +217,11 @@ def test_cycles_run_forward_and_one_at_a_time(uow_factory, engine, loaded):
 def test_a_crash_after_any_step_then_resume_equals_an_uninterrupted_run(  # noqa: PLR0917
     uow_factory, engine, database_url, loaded, crash_after, tmp_path
 ):
+    if database_url.startswith("postgresql") and crash_after not in POSTGRES_CRASH_POINTS:
+        pytest.skip(
+            f"crash after {crash_after}: covered on SQLite; PostgreSQL runs the representative "
+            f"points {', '.join(POSTGRES_CRASH_POINTS)} to keep the suite fast"
+        )
     command = [
         sys.executable,
         "-c",
