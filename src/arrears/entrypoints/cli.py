@@ -30,6 +30,7 @@ from arrears.entrypoints.cli_conduct import conduct_app
 from arrears.entrypoints.cli_policy import policy_app
 from arrears.entrypoints.cli_talk import talk_app
 from arrears.entrypoints.cli_workflow import attempts_app, contact_log, promise_app
+from arrears.entrypoints.cli_worklist import collectors_app, worklist_app
 
 app = typer.Typer(
     name="arrears",
@@ -57,6 +58,8 @@ app.add_typer(comms_app, name="comms")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(api_commands)
 app.add_typer(case_app, name="case")
+app.add_typer(collectors_app, name="collectors")
+app.add_typer(worklist_app, name="worklist")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -257,6 +260,60 @@ def delinquency(  # noqa: PLR0917 - one parameter per CLI option
         table.add_row(name, f"{count:,}")
     out.print(table)
     out.print(f"{summary.loans:,} loans, {summary.delinquent:,} delinquent → {summary.out}")
+
+
+@report_app.command("day")
+def report_day(
+    as_of: AsOf,
+    strategy: Annotated[
+        Path | None, typer.Option(help="strategy YAML (default: the built-in one)")
+    ] = None,
+) -> None:
+    """What the nightly cycle prepared for a day, per stage: cases, arms, attempts, promises,
+    referrals and worklists."""
+    from arrears.adapters.strategy_files import load_strategy  # noqa: PLC0415
+    from arrears.bootstrap import bootstrap  # noqa: PLC0415
+    from arrears.services.day_summary import day_summary  # noqa: PLC0415
+
+    with domain_errors():
+        summary = day_summary(bootstrap(state.settings).engine, load_strategy(strategy), as_of)
+    table = Table(title=f"The collection day {as_of}, per stage")
+    for column in (
+        "stage",
+        "open cases",
+        "opened",
+        "arms",
+        "attempts planned",
+        "promises due",
+        "promises decided",
+        "referrals",
+        "worklists (assigned / queue)",
+    ):
+        table.add_column(column, justify="left" if column in {"stage", "arms"} else "right")
+
+    def pairs(values: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v:,}" for k, v in sorted(values.items())) or "-"
+
+    for row in summary.stages:
+        table.add_row(
+            row.name,
+            f"{row.open_cases:,}",
+            f"{row.opened:,}",
+            pairs(row.arms),
+            pairs(row.attempts),
+            f"{row.promises_due:,}",
+            pairs(row.promises_decided),
+            f"{row.referrals:,}",
+            f"{row.assigned:,} / {row.queued:,}",
+        )
+    out.print(table)
+    closed = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.closed.items())) or "none"
+    out.print(f"cases closed that day: {closed}")
+    if summary.unplanned_contacts:
+        out.print(
+            f"[yellow]{summary.unplanned_contacts:,} contact records flagged unplanned[/] "
+            "(no planned or dialer-reported attempt): review them"
+        )
 
 
 @report_app.command("buckets")

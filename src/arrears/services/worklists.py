@@ -639,7 +639,8 @@ def _item(row: Any) -> WorkItem:
         collector_id=row.collector_id,
         queue=row.queue,
         rank=int(row.rank),
-        expected_value=Money(row.expected_value, row.currency),
+        # stored with four decimals, whole in minor units: shown with the currency's digits
+        expected_value=Money(row.expected_value, row.currency).rounded(),
         reasons=row.reasons,
         status=row.status,
         claimed_by=row.claimed_by,
