@@ -290,3 +290,23 @@ def test_a_call_without_a_planned_attempt_is_flagged_and_a_threat_refers_at_once
             )
         ).all()
     assert later == []
+
+
+def test_the_day_summary_counts_what_the_cycle_prepared(uow_factory, engine):
+    from arrears.services.day_summary import day_summary
+
+    seed(uow_factory)
+    run_cycle(uow_factory, engine, business_date=D)
+    summary = day_summary(engine, STRATEGY, D)
+    rows = {row.stage_id: row for row in summary.stages}
+    assert [row.stage_id for row in summary.stages][:5] == [s.stage_id for s in STRATEGY.stages]
+    assert {k: v.open_cases for k, v in rows.items() if v.open_cases} == {
+        "payment_notice": 1,
+        "front_row": 1,
+        "back_row": 1,
+    }
+    assert sum(r.opened for r in rows.values()) == 3
+    with engine.connect() as conn:
+        planned = conn.execute(select(w.planned_attempts.c.channel)).scalars().all()
+    assert sum(sum(r.attempts.values()) for r in rows.values()) == len(planned)
+    assert summary.closed == {}

@@ -280,14 +280,14 @@ def report_day(
     table = Table(title=f"The collection day {as_of}, per stage")
     for column in (
         "stage",
-        "open cases",
-        "opened",
+        "open",
+        "new",
         "arms",
-        "attempts planned",
+        "attempts",
         "promises due",
-        "promises decided",
-        "referrals",
-        "worklists (assigned / queue)",
+        "decided",
+        "referred",
+        "assigned/queue",
     ):
         table.add_column(column, justify="left" if column in {"stage", "arms"} else "right")
 
@@ -296,7 +296,7 @@ def report_day(
 
     for row in summary.stages:
         table.add_row(
-            row.name,
+            row.stage_id,
             f"{row.open_cases:,}",
             f"{row.opened:,}",
             pairs(row.arms),
@@ -304,9 +304,10 @@ def report_day(
             f"{row.promises_due:,}",
             pairs(row.promises_decided),
             f"{row.referrals:,}",
-            f"{row.assigned:,} / {row.queued:,}",
+            f"{row.assigned:,}/{row.queued:,}",
         )
     out.print(table)
+    out.print("stages: " + "; ".join(f"{row.stage_id} = {row.name}" for row in summary.stages))
     closed = ", ".join(f"{k} {v:,}" for k, v in sorted(summary.closed.items())) or "none"
     out.print(f"cases closed that day: {closed}")
     if summary.unplanned_contacts:
