@@ -26,6 +26,7 @@ from arrears.domain.workflow.stages import CasePosition, assign
 from arrears.domain.workflow.vocab import DebtorType
 from arrears.services.contacts import log_contact, record_promises
 from arrears.services.cycle import run_cycle
+from arrears.services.day_summary import day_summary
 
 pytestmark = pytest.mark.integration
 D = dt.date(2026, 6, 1)  # a Monday
@@ -293,8 +294,6 @@ def test_a_call_without_a_planned_attempt_is_flagged_and_a_threat_refers_at_once
 
 
 def test_the_day_summary_counts_what_the_cycle_prepared(uow_factory, engine):
-    from arrears.services.day_summary import day_summary
-
     seed(uow_factory)
     run_cycle(uow_factory, engine, business_date=D)
     summary = day_summary(engine, STRATEGY, D)
