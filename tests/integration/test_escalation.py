@@ -122,6 +122,17 @@ def test_a_threat_goes_to_a_supervisor_at_once(engine, uow_factory, database_url
     shown = CliRunner().invoke(app, ["--database-url", database_url, "case", "show", "C-1"])
     assert shown.exit_code == 0, shown.output
     assert "open supervisor referral" in shown.output
+    move = ["--database-url", database_url, "case", "move", "C-1", "--by", "ana"]
+    refused = CliRunner().invoke(
+        app, [*move, "--to", "legal_referral", "--reason", "claim_viable", "--role", "manager"]
+    )
+    assert refused.exit_code == 2
+    assert "case_transition_not_allowed" in refused.output
+    moved = CliRunner().invoke(
+        app, [*move, "--to", "letter", "--reason", "no_response", "--role", "collector"]
+    )
+    assert moved.exit_code == 0, moved.output
+    assert case_row(engine, "C-1")["state"] == "letter"
 
 
 def _call(engine, record_id, case_id="C-1"):
