@@ -25,6 +25,7 @@ from arrears.config import Settings
 from arrears.domain.errors import DomainError, RejectedRows
 from arrears.entrypoints.cli_api import api_commands
 from arrears.entrypoints.cli_cases import case_app
+from arrears.entrypoints.cli_classify import classify_app
 from arrears.entrypoints.cli_comms import comms_app, outbox_app
 from arrears.entrypoints.cli_conduct import conduct_app
 from arrears.entrypoints.cli_policy import policy_app
@@ -58,6 +59,7 @@ app.add_typer(comms_app, name="comms")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(api_commands)
 app.add_typer(case_app, name="case")
+app.add_typer(classify_app, name="classify")
 app.add_typer(collectors_app, name="collectors")
 app.add_typer(worklist_app, name="worklist")
 
