@@ -155,7 +155,7 @@ def _call(engine, record_id, case_id="C-1"):
         )
 
 
-def test_the_three_stops_come_in_order_and_the_last_refers(engine, uow_factory):
+def test_the_three_stops_come_in_order_and_the_last_refers(engine, uow_factory, database_url):
     seed_case(uow_factory)
     seed_case(uow_factory, case_id="C-2", borrower="B-2")
     _call(engine, "R-1")
@@ -178,8 +178,26 @@ def test_the_three_stops_come_in_order_and_the_last_refers(engine, uow_factory):
         step("end_call")
     step("equal_standing")
     assert case_row(engine, "C-1")["referral"] is None
-    last = step("end_call", note="call ended; will write")
-    assert last.referred
+    last = CliRunner().invoke(
+        app,
+        [
+            "--database-url",
+            database_url,
+            "case",
+            "three-stops",
+            "C-1",
+            "--record",
+            "R-1",
+            "--stop",
+            "end_call",
+            "--by",
+            "ana",
+            "--note",
+            "call ended; will write",
+        ],
+    )
+    assert last.exit_code == 0, last.output
+    assert "referred to a supervisor" in last.output
     with pytest.raises(InvalidFlowStep, match="finished"):
         step("remind")
     assert case_row(engine, "C-1")["referral"]["trigger"] == "three_stops:end_call"
@@ -190,3 +208,11 @@ def test_the_three_stops_come_in_order_and_the_last_refers(engine, uow_factory):
         ("supervisor_referral", None, "three_stops:end_call"),
     ]
     assert audit_actions(engine).count("contact:three_stops:step") == 3
+    # another call: the debtor calms down after the first stop, which closes that flow
+    _call(engine, "R-3")
+    step("remind", record="R-3")
+    calmed = step("calmed", record="R-3")
+    assert (calmed.referred, calmed.flow.finished) == (False, True)
+    with pytest.raises(InvalidFlowStep, match="finished"):
+        step("equal_standing", record="R-3")
+    assert events(engine, "C-1")[-1] == ("three_stops:calmed", "calmed", "R-3")

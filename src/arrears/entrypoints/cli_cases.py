@@ -229,7 +229,9 @@ def three_stops(
     case_id: Annotated[str, typer.Argument(help="the case id")],
     *,
     record: Annotated[str, typer.Option("--record", help="the call's contact record id")],
-    stop: Annotated[str, typer.Option("--stop", help="remind, equal_standing or end_call")],
+    stop: Annotated[
+        str, typer.Option("--stop", help="remind, equal_standing, end_call (or calmed)")
+    ],
     by: By,
     talk_track: Annotated[str | None, typer.Option("--talk-track")] = None,
     note: Annotated[str, typer.Option("--note")] = "",
@@ -247,6 +249,9 @@ def three_stops(
             note=note,
             actor_id=by,
         )
+    if result.flow.calmed_at is not None:
+        out.print("the debtor calmed down: the flow is closed and the conversation goes on")
+        return
     logged = result.flow.steps[-1]
     out.print(f"stop {logged.stop} logged (talk track {logged.talk_track})")
     if result.referred:

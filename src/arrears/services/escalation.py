@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from arrears.domain.workflow.stages import Strategy
 
 THREE_STOPS_KIND = "three_stops:"
+CALMED = "calmed"  # the debtor calmed down: the conversation goes on and the flow closes
 MAX_RECORD_ID = 60  # case_events.reason holds the contact record id of a three-stops step
 
 
@@ -371,7 +372,11 @@ def _flow(conn: Connection, case_id: str, record_id: str) -> ThreeStops:
     ).all()
     flow = ThreeStops(case_id=case_id, record_id=record_id)
     for kind, at, note in rows:
-        flow = flow.log_stop(Stop(kind.removeprefix(THREE_STOPS_KIND)), at=at, note=note)
+        step = kind.removeprefix(THREE_STOPS_KIND)
+        if step == CALMED:
+            flow = flow.calmed(at=at)
+        else:
+            flow = flow.log_stop(Stop(step), at=at, note=note)
     return flow
 
 
@@ -387,15 +392,19 @@ def three_stops_step(
 ) -> StopResult:
     """Log one stop of the guided flow for an abusive call, in order: remind, equal standing,
     end the call. The third stop ends the call (it continues in writing) and refers the case to
-    a supervisor. `talk_track`, when given, must be the stop's own script."""
-    try:
-        step = Stop(stop)
-    except ValueError:
-        known = ", ".join(s.value for s in Stop)
-        raise InvalidInput(f"unknown stop {stop!r} (expected one of: {known})") from None
-    expected_track = STOP_TALK_TRACKS[step]
+    a supervisor; `calmed` closes the flow early when the debtor calms down. `talk_track`, when
+    given, must be the stop's own script."""
+    if stop == CALMED:
+        step: Stop | None = None
+    else:
+        try:
+            step = Stop(stop)
+        except ValueError:
+            known = ", ".join((*(s.value for s in Stop), CALMED))
+            raise InvalidInput(f"unknown stop {stop!r} (expected one of: {known})") from None
+    expected_track = STOP_TALK_TRACKS[step] if step is not None else None
     if talk_track is not None and talk_track != expected_track:
-        raise InvalidFlowStep(f"the {step} stop uses talk track {expected_track}, not {talk_track}")
+        raise InvalidFlowStep(f"the {stop} step uses talk track {expected_track}, not {talk_track}")
     if len(record_id) > MAX_RECORD_ID:
         raise InvalidInput(f"contact record id longer than {MAX_RECORD_ID} characters")
     with uow_factory() as uow:
@@ -410,14 +419,15 @@ def three_stops_step(
         if owner != case_id:
             raise InvalidInput(f"contact record {record_id} belongs to another case")
         before = _flow(conn, case_id, record_id)
-        flow = before.log_stop(step, at=now, note=note)
+        name = step.value if step is not None else CALMED
+        flow = before.log_stop(step, at=now, note=note) if step else before.calmed(at=now)
         case_event(
             conn,
             case_id=case_id,
             at=now,
-            kind=f"{THREE_STOPS_KIND}{step.value}",
+            kind=f"{THREE_STOPS_KIND}{name}",
             before=before.steps[-1].stop.value if before.steps else None,
-            after=step.value,
+            after=name,
             reason=record_id,
             note=note,
             actor_id=actor_id,
@@ -428,7 +438,7 @@ def three_stops_step(
             action="contact:three_stops:step",
             subject_type="case",
             subject_id=case_id,
-            after={"record_id": record_id, "stop": step.value, "talk_track": expected_track},
+            after={"record_id": record_id, "stop": name, "talk_track": expected_track},
         )
         if flow.needs_supervisor_review:
             refer_to_supervisor(
