@@ -282,3 +282,51 @@ def test_payment_errors_have_stable_codes_and_write_nothing(app):
         assert (
             connection.execute(select(func.count()).select_from(s.idempotency_keys)).scalar() == 0
         )
+
+
+def test_the_dialers_policy_check_adds_the_ledgers_history(app):
+    import json  # noqa: PLC0415 - only this test builds ledger lines
+
+    from arrears.services.ledger import record_events  # noqa: PLC0415
+
+    token = add_user(app, "tom", Role.TEAM_LEAD)
+    request = {
+        "presets": ["us-regf"],
+        "events": [
+            {"type": "person", "person_id": "P-1", "phones": [{"number": "+12025550123"}]},
+            {
+                "type": "contact_request",
+                "request_id": "dial-1",
+                "person_id": "P-1",
+                "channel": "call",
+                "address": "+12025550123",
+                "debt_ids": ["L-1"],
+                "at": "2026-11-23T18:00:00Z",
+            },
+        ],
+    }
+    http = client(app)
+    first = http.post("/policy/check", json=request, headers=bearer(token)).json()
+    assert first["verdicts"][0]["decision"] == "allow"
+    calls = [
+        {
+            "type": "call_attempt",
+            "id": f"call-{day}",
+            "ts": f"2026-11-{day}T15:00:00Z",
+            "person_id": "P-1",
+            "number": "+12025550123",
+            "attributed_debt_ids": ["L-1"],
+            "outcome": "no_answer_rang",
+        }
+        for day in range(17, 24)  # seven calls in the seven days before the request
+    ]
+    record_events(app.uow_factory, lines=[json.dumps(c) for c in calls], actor="dialer")
+    second = http.post("/policy/check", json=request, headers=bearer(token)).json()
+    verdict = second["verdicts"][0]
+    assert verdict["decision"] == "block"
+    assert verdict["next_allowed"].startswith("2026-11-24")
+    assert "US-CALL-7IN7" in verdict["reason"]
+    bad = http.post("/policy/check", json=request | {"presets": ["mars"]}, headers=bearer(token))
+    assert bad.status_code == 422
+    analyst = add_user(app, "ana", Role.ANALYST)
+    assert http.post("/policy/check", json=request, headers=bearer(analyst)).status_code == 403
