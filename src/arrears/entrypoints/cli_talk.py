@@ -167,15 +167,20 @@ def suggest_command(
     stage: Annotated[str | None, typer.Option(help="stage id, e.g. front_row")] = None,
     debtor_type: Annotated[DebtorType | None, typer.Option(help="the debtor type")] = None,
     method: Annotated[MethodChoice, typer.Option(help="recogniser")] = MethodChoice.auto,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="fill a placeholder: name=value (repeatable)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
 ) -> None:
     """Recognise the objection or intent in TEXT and print the approved response."""
+    values = _values(set_)
     try:
         suggestion = talk.suggest(
             text,
             language=lang.value,
             stage_id=stage,
             debtor_type=debtor_type,
+            values=values,
             method=_method(method),
         )
     except DomainError as error:

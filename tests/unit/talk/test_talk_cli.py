@@ -73,7 +73,15 @@ def test_publish_refuses_with_exit_2_and_reasons(tmp_path):
 
 def test_suggest_keyword_method_as_json():
     result = run(
-        "suggest", "se me olvidó la fecha", "--lang", "en", "--method", "keyword", "--json"
+        "suggest",
+        "se me olvidó la fecha",
+        "--lang",
+        "en",
+        "--method",
+        "keyword",
+        "--set",
+        "amount=EUR 120.00",
+        "--json",
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -82,6 +90,8 @@ def test_suggest_keyword_method_as_json():
     assert data["track_id"] == "response.forgot"
     assert data["language"] == "en"
     assert data["text"].startswith("No problem")
+    assert "EUR 120.00" in data["text"]
+    assert "{payment_methods}" in data["text"]
 
 
 def test_suggest_refuses_an_unknown_debtor_type():
