@@ -22,6 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
 from arrears.adapters.channels import FileDropAdapter, SmtpAdapter
 from arrears.adapters.channels.smtp import message_id
@@ -35,6 +36,7 @@ from arrears.adapters.store.uow import SqlUnitOfWork
 from arrears.domain.comms import MessageChannel, MessageKind, RetryPolicy, Sender
 from arrears.domain.model import Address, Borrower, Installment, Loan, Payment, Phone, PhoneKind
 from arrears.domain.money import Money
+from arrears.entrypoints.cli import app
 from arrears.services.comms import (
     CRASH_ENV,
     dispatch_due,
@@ -280,6 +282,12 @@ def test_a_message_the_policy_or_the_linter_refuses_is_not_queued(
     assert any("US-TIME" in reason for reason in refused.reasons)
     assert refused.next_allowed.startswith("2026-03-03T13:00:00")  # 08:00 in New York
 
+    deferred = queue(uows, "night-deferred", MessageChannel.SMS, send_at=night, defer=True)
+    assert deferred.queued
+    assert outbox_message(uows, "night-deferred").next_attempt_at == dt.datetime(
+        2026, 3, 3, 13, 0, 0, 1, tzinfo=dt.UTC
+    )
+
     folder = tmp_path / "templates"
     shutil.copytree(TEMPLATE_DIR, folder)
     path = folder / "en" / "reminder.sms.txt"
@@ -290,7 +298,7 @@ def test_a_message_the_policy_or_the_linter_refuses_is_not_queued(
     assert any(r.startswith("conduct ") for r in blocked.reasons), blocked.reasons
     assert any(r.startswith("disclosure mini_miranda missing") for r in blocked.reasons)
     with uows() as uow:
-        assert SqlOutbox(uow.session).counts() == {}
+        assert SqlOutbox(uow.session).counts() == {"queued": 1}  # only the deferred one
 
 
 def test_dispatch_checks_the_policy_again_at_the_send_instant(
@@ -362,6 +370,43 @@ def test_failures_are_retried_with_backoff_then_undeliverable(
         clock.now += dt.timedelta(hours=1)
     assert outbox_message(uows, "spent").state == "undeliverable"
     assert log(uows, "spent") == ["queued", "failed", "undeliverable"]
+
+
+def test_the_commands(database_url: str, uows: Callable[[], SqlUnitOfWork], tmp_path: Path) -> None:
+    add_book(uows)
+    base = ["--database-url", database_url]
+    runner = CliRunner()
+    shown = runner.invoke(
+        app,
+        [*base, "comms", "render", "reminder", "--channel", "sms", "--loan", "L-B-1",
+         "--as-of", "2026-03-02", "--lang", "es"],
+    )  # fmt: skip
+    assert shown.exit_code == 0, shown.output
+    assert "es/reminder.sms@" in shown.output
+    assert "lleva 15 días de retraso" in shown.output
+    queue_args = [*base, "outbox", "queue", "reminder", "--channel", "email", "--loan", "L-B-1",
+                  "--as-of", "2026-03-02", "--key", "cli-1", "--preset", "us-regf"]  # fmt: skip
+    night = runner.invoke(app, [*queue_args, "--send-at", "2026-03-03T07:00:00Z"])
+    assert night.exit_code == 1
+    assert "US-TIME" in night.output
+    queued = runner.invoke(app, [*queue_args, "--send-at", "2026-03-02T15:00:00Z"])
+    assert queued.exit_code == 0, queued.output
+    assert queued.output.startswith("queued: cli-1")
+    status = runner.invoke(app, [*base, "outbox", "status", "cli-1"])
+    assert json.loads(status.output)["state"] == "queued"
+    counts = runner.invoke(app, [*base, "outbox", "status"])
+    assert json.loads(counts.output)["queued"] == 1
+    missing = runner.invoke(app, [*base, "outbox", "resolve", "cli-1", "--sent", "--note", "x"])
+    assert missing.exit_code == 2  # only an unknown message can be resolved
+    if missing_system_libraries() is None:
+        pdf = tmp_path / "notice.pdf"
+        letter = runner.invoke(
+            app,
+            [*base, "comms", "render", "validation_notice", "--channel", "letter", "--loan",
+             "L-B-1", "--as-of", "2026-03-02", "--out", str(pdf)],
+        )  # fmt: skip
+        assert letter.exit_code == 0, letter.output
+        assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
 # ------------------------------------------------------------------- the crash test

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from pathlib import Path  # noqa: TC003 - Typer reads annotations at run time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,6 +22,8 @@ from arrears.domain.comms import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from arrears.bootstrap import App
 
 EXIT_REFUSED = 1
@@ -62,11 +65,17 @@ def _details(pairs: list[str] | None) -> dict[str, object]:
     return details
 
 
-def _app() -> App:
+@contextmanager
+def _app() -> Iterator[App]:
+    """The composition root for one command; its connections are closed when it ends."""
     from arrears.bootstrap import bootstrap  # noqa: PLC0415 - lazy: a fast CLI
     from arrears.entrypoints.cli import state  # noqa: PLC0415 - the root callback's settings
 
-    return bootstrap(state.settings)
+    app = bootstrap(state.settings)
+    try:
+        yield app
+    finally:
+        app.engine.dispose()
 
 
 Kind = Annotated[MessageKind, typer.Argument(help="what to write", case_sensitive=False)]
@@ -104,8 +113,7 @@ def render(
     from arrears.entrypoints.cli import domain_errors  # noqa: PLC0415
     from arrears.services.comms import render_message, sender_from  # noqa: PLC0415
 
-    app = _app()
-    with domain_errors(), app.uow_factory() as uow:
+    with _app() as app, domain_errors(), app.uow_factory() as uow:
         prepared = render_message(
             uow,
             kind=kind,
@@ -149,14 +157,16 @@ def queue(
         list[str] | None,
         typer.Option("--preset", help="contact-policy presets (default: by country)"),
     ] = None,
+    defer: Annotated[
+        bool, typer.Option(help="refused only until a known instant: queue it for then")
+    ] = False,
     actor: Annotated[str, typer.Option(help="who queues it (audit)")] = "cli",
 ) -> None:
     """Render, check (conduct linter + contact policy) and queue one message."""
     from arrears.entrypoints.cli import domain_errors  # noqa: PLC0415
     from arrears.services.comms import queue_message, sender_from  # noqa: PLC0415
 
-    app = _app()
-    with domain_errors(), app.uow_factory() as uow:
+    with _app() as app, domain_errors(), app.uow_factory() as uow:
         result = queue_message(
             uow,
             kind=kind,
@@ -171,6 +181,7 @@ def queue(
             language=lang,
             details=_details(detail),
             presets=preset,
+            defer=defer,
         )
         uow.commit()
     if result.status == "refused":
@@ -180,7 +191,8 @@ def queue(
         if result.next_allowed:
             typer.echo(f"  next allowed: {result.next_allowed}", err=True)
         raise typer.Exit(EXIT_REFUSED)
-    typer.echo(f"{result.status}: {key} (message {result.message_id}, {result.template_id})")
+    when = result.verdict.get("checked_at", "")
+    typer.echo(f"{result.status}: {key} (message {result.message_id}, {result.template_id}) {when}")
 
 
 @outbox_app.command("dispatch")
@@ -197,8 +209,7 @@ def dispatch(
     from arrears.entrypoints.cli import domain_errors  # noqa: PLC0415
     from arrears.services.comms import dispatch_due  # noqa: PLC0415
 
-    app = _app()
-    with domain_errors():
+    with _app() as app, domain_errors():
         summary = dispatch_due(
             app.uow_factory,
             build_adapters(app.settings, utc_now),
@@ -218,8 +229,7 @@ def status(
     from arrears.entrypoints.cli import domain_errors  # noqa: PLC0415
     from arrears.services.comms import outbox_counts, outbox_message  # noqa: PLC0415
 
-    app = _app()
-    with domain_errors():
+    with _app() as app, domain_errors():
         if key is None:
             counts = outbox_counts(app.uow_factory)
             typer.echo(json.dumps({s.value: counts.get(s.value, 0) for s in OutboxState}))
@@ -258,8 +268,7 @@ def resolve(
     from arrears.entrypoints.cli import domain_errors  # noqa: PLC0415
     from arrears.services.comms import resolve_unknown  # noqa: PLC0415
 
-    app = _app()
-    with domain_errors():
+    with _app() as app, domain_errors():
         state = resolve_unknown(
             app.uow_factory, idempotency_key=key, sent=sent, actor=actor, note=note
         )

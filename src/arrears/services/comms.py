@@ -467,13 +467,16 @@ def queue_message(
     presets: Sequence[str] | None = None,
     retry: RetryPolicy | None = None,
     renderer: Renderer | None = None,
+    defer: bool = False,
 ) -> QueueResult:
     """Render, check (conduct linter + contact policy at `send_at`, default now) and queue one
     message in the caller's transaction (the caller commits; the dispatcher sends it after).
 
     Idempotent by `idempotency_key`: the same key again returns `duplicate` with the first
     message's id (its content is not compared: the key names the message). A refusal writes
-    nothing and returns the reasons (and, for a refusal by time, the next allowed instant)."""
+    nothing and returns the reasons (and, for a refusal by time, the next allowed instant).
+    With `defer`, a message the policy refuses only until a known instant (night hours, a
+    weekly cap) is queued for that instant instead; the policy is asked again there."""
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY:
         raise InvalidInput(f"idempotency_key must be 1 to {MAX_KEY} characters")
@@ -512,6 +515,20 @@ def queue_message(
         at=at,
         request_id=key,
     )
+    if not verdict["allowed"] and defer and verdict["next_allowed"] and not problems:
+        at = dt.datetime.fromisoformat(verdict["next_allowed"])
+        verdict = policy_verdict(
+            uow,
+            borrower=borrower,
+            kind=kind,
+            channel=channel,
+            address=prepared.recipient.address,
+            debt_id=prepared.loan.external_id,
+            has_opt_out=prepared.rendered.has_opt_out_notice,
+            presets=chosen,
+            at=at,
+            request_id=key,
+        )
     if not verdict["allowed"]:
         problems.append(f"contact policy: {verdict['reason']}")
     if problems:
