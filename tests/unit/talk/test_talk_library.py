@@ -202,3 +202,18 @@ def test_rendering_fills_known_values_and_leaves_the_rest_visible():
     assert "120,00 €" in rendered.text
     assert "12/12/2026" in rendered.text
     assert "{promise_method}" in rendered.text
+
+
+def test_responses_follow_each_stages_arrangement_policy():
+    """No settlement talk where the stage allows none; no plan offered where plans are not."""
+    for stage in load_strategy().stages:
+        policy = stage.arrangements
+        discount = LIBRARY.for_intent(Intent.DISCOUNT_REQUEST, stage_id=stage.stage_id)
+        plan = LIBRARY.for_intent(Intent.PLAN_REQUEST, stage_id=stage.stage_id)
+        if not policy.settlements_allowed:
+            assert "settlement" not in discount.text("en"), stage.stage_id
+            assert "liquidación" not in discount.text("es"), stage.stage_id
+            assert "结清" not in discount.text("zh"), stage.stage_id
+        if not policy.plans_allowed:
+            assert "we can look at a plan" not in plan.text("en").lower(), stage.stage_id
+            assert plan.stages, stage.stage_id  # a stage-specific answer, not the general one
