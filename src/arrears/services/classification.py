@@ -263,7 +263,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("override_pk", pa.int64()),
         ("debtor_type", pa.string()),
         ("reason", pa.string()),
-        ("by", pa.string()),
+        ("made_by", pa.string()),
         ("at", UTC_TS),
         ("until", pa.date32()),
     ),
@@ -522,7 +522,7 @@ facts AS (
     FROM recorded WHERE newest = 1 GROUP BY case_id
 ),
 overrides AS (
-    SELECT o.case_id, o.debtor_type AS o_type, o.reason AS o_reason, o.by AS o_by,
+    SELECT o.case_id, o.debtor_type AS o_type, o.reason AS o_reason, o.made_by AS o_by,
            o.until AS o_until,
            row_number() OVER (
                PARTITION BY o.case_id ORDER BY o."at" DESC, o.override_pk DESC
