@@ -1,0 +1,355 @@
+"""One scenario per situation in the collectors' handbooks (../shared/seeds), end to end:
+import files → nightly cycle → the collector's contact log and actions → payments → the next
+days' cycles, asserting the case's state, its promises and what is planned or queued next.
+
+Seed references: 000 (Spanish talk tracks, four situations, three stops), 001 (Spanish overdue
+control: payment notice, tracking, four debtor types), 002 (Chinese collection tips: reasons,
+threats, third parties), 003 (English: front/back row, three-day promises), 004 (Chinese phone
+collection: number order, no false records).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import select
+
+from arrears.adapters.store import workflow_tables as w
+from arrears.adapters.strategy_files import load_strategy
+from arrears.domain.money import Money
+from arrears.services.cases import resolve_supervisor_referral, transition_case
+from arrears.services.contacts import log_contact, record_promises
+from arrears.services.cycle import run_cycle
+from arrears.services.ingest import import_file
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = pytest.mark.integration
+STRATEGY = load_strategy()
+D = dt.date(2026, 6, 15)  # a Monday; installments fall due on the 10th: B1 is 5 days past due
+KINDS = ("borrowers", "related-parties", "loans", "installments", "payments")
+
+
+def _write(path: Path, rows: list[dict[str, object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def ingest(uow_factory, folder: Path, *, paid_installments: int = 4, guarantor: bool = False):
+    """One borrower (B1, es-ES) with a 12-month loan of 100 + 10 a month from January, a
+    reference, optionally an enforceable guarantor; `paid_installments` paid on time."""
+    files = {
+        "borrowers": [
+            {
+                "borrower_id": "B1",
+                "full_name": "Lucía Martín Gómez",
+                "language": "es-ES",
+                "country": "ES",
+                "mobile_phone": "+34612345001",
+                "home_phone": "+34911234001",
+                "email": "lucia@example.com",
+                "address_line": "Calle Mayor 1",
+                "city": "Madrid",
+                "postal_code": "28013",
+                "time_zone": "Europe/Madrid",
+            }
+        ],
+        "related-parties": [
+            {
+                "party_id": "R1",
+                "borrower_id": "B1",
+                "role": "reference",
+                "relation": "sibling",
+                "full_name": "Pablo Martín Gómez",
+                "phone": "+34612345002",
+                "guarantee_enforceable": "",
+            },
+            *(
+                [
+                    {
+                        "party_id": "G1",
+                        "borrower_id": "B1",
+                        "role": "guarantor",
+                        "relation": "parent",
+                        "full_name": "Carmen Gómez Ruiz",
+                        "phone": "+34612345003",
+                        "guarantee_enforceable": "true",
+                    }
+                ]
+                if guarantor
+                else []
+            ),
+        ],
+        "loans": [
+            {
+                "loan_id": "L1",
+                "borrower_id": "B1",
+                "product": "personal",
+                "currency": "EUR",
+                "principal": "1200.00",
+                "disbursed_on": "2025-12-10",
+            }
+        ],
+        "installments": [
+            {
+                "loan_id": "L1",
+                "installment_no": n,
+                "due_date": dt.date(2026, n, 10).isoformat(),
+                "principal": "100.00",
+                "interest": "10.00",
+                "fee": "0.00",
+            }
+            for n in range(1, 13)
+        ],
+        "payments": [
+            {
+                "payment_id": f"P{n}",
+                "loan_id": "L1",
+                "paid_on": dt.date(2026, n, 9).isoformat(),
+                "amount": "110.00",
+                "currency": "EUR",
+                "channel": "debit",
+            }
+            for n in range(1, paid_installments + 1)
+        ],
+    }
+    for kind in KINDS:
+        if files[kind]:
+            import_file(
+                uow_factory,
+                kind=kind,
+                path=_write(folder / f"{kind}.csv", files[kind]),
+                actor="test",
+            )
+
+
+def pay(uow_factory, folder: Path, payment_id: str, day: dt.date, amount: str) -> None:
+    import_file(
+        uow_factory,
+        kind="payments",
+        path=_write(
+            folder / f"pay-{payment_id}.csv",
+            [
+                {
+                    "payment_id": payment_id,
+                    "loan_id": "L1",
+                    "paid_on": day.isoformat(),
+                    "amount": amount,
+                    "currency": "EUR",
+                    "channel": "transfer",
+                }
+            ],
+        ),
+        actor="test",
+    )
+
+
+def the_case(engine) -> dict:
+    with engine.connect() as conn:
+        rows = conn.execute(select(w.cases).order_by(w.cases.c.opened_on)).mappings().all()
+    assert rows, "the cycle opened no case"
+    return dict(rows[-1])
+
+
+def attempts(engine, case_id: str, day: dt.date) -> list[dict]:
+    with engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(w.planned_attempts).where(
+                    w.planned_attempts.c.case_id == case_id,
+                    w.planned_attempts.c.business_date == day,
+                )
+            ).mappings()
+        ]
+
+
+def promises(engine, case_id: str) -> list[dict]:
+    with engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(w.promises)
+                .where(w.promises.c.case_id == case_id)
+                .order_by(w.promises.c.due_on)
+            ).mappings()
+        ]
+
+
+def test_will_pay_when_i_have_money_part_now_rest_within_three_days(uow_factory, engine, tmp_path):
+    """Seed 000 situation 4 / seed 003: a partial payment now and the rest within the promise
+    horizon; the part paid keeps its promise, the unpaid rest breaks after its grace day and the
+    case is followed up on the next working day."""
+    ingest(uow_factory, tmp_path)
+    run_cycle(uow_factory, engine, business_date=D)
+    case = the_case(engine)
+    assert case["stage_id"] == "front_row"
+    planned = attempts(engine, case["case_id"], D)
+    first_call = next(a for a in planned if a["channel"] == "call")
+    record = log_contact(
+        uow_factory,
+        case_id=case["case_id"],
+        at=dt.datetime(2026, 6, 15, 9, 30, tzinfo=dt.UTC),
+        channel="call",
+        direction="outbound",
+        address=first_call["address"],
+        party="mobile",
+        party_id="B1",
+        purpose="debt",
+        outcomes=["right_party_contact", "promise"],
+        collector_id="ana",
+        attempt_id=first_call["attempt_id"],
+        talk_track="front.service_reminder",
+        notes="pays 40 today and the rest on Thursday",
+    ).record_id
+    record_promises(
+        uow_factory,
+        case_id=case["case_id"],
+        made_on=D,
+        items=[(D, Money(Decimal("40.00"), "EUR")), (D + dt.timedelta(days=3), eur("70.00"))],
+        policy=STRATEGY.promises,
+        made_by="ana",
+        contact_record_id=record,
+    )
+    pay(uow_factory, tmp_path, "P-part", D, "40.00")
+    day2 = D + dt.timedelta(days=1)
+    run_cycle(uow_factory, engine, business_date=day2)
+    kept, rest = promises(engine, case["case_id"])
+    assert (kept["status"], rest["status"]) == ("kept", "pending")
+    assert attempts(engine, case["case_id"], day2) == []  # no chasing while a promise runs
+    # Thursday passes, then Friday's grace day, with no payment: broken on Friday's close
+    for offset in (2, 3, 4):
+        run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=offset))
+    kept, rest = promises(engine, case["case_id"])
+    assert rest["status"] == "broken"
+    assert rest["credited"] == Decimal("0.0000")
+    assert the_case(engine)["follow_up_on"] == dt.date(2026, 6, 22)  # the next Monday
+
+
+def test_forgot_to_pay_then_pays_and_the_case_closes_cured(uow_factory, engine, tmp_path):
+    """Seed 001, cooperative debtor who forgot: reminded, promises for tomorrow, pays in full;
+    the next cycle closes the case as cured."""
+    ingest(uow_factory, tmp_path, paid_installments=5)
+    run_cycle(uow_factory, engine, business_date=D)
+    case = the_case(engine)
+    planned = attempts(engine, case["case_id"], D)
+    first_call = next(a for a in planned if a["channel"] == "call")
+    log_contact(
+        uow_factory,
+        case_id=case["case_id"],
+        at=dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC),
+        channel="call",
+        direction="outbound",
+        address=first_call["address"],
+        party="mobile",
+        party_id="B1",
+        purpose="debt",
+        outcomes=["right_party_contact", "promise"],
+        collector_id="ana",
+        attempt_id=first_call["attempt_id"],
+    )
+    record_promises(
+        uow_factory,
+        case_id=case["case_id"],
+        made_on=D,
+        items=[(D + dt.timedelta(days=1), eur("110.00"))],
+        policy=STRATEGY.promises,
+        made_by="ana",
+    )
+    pay(uow_factory, tmp_path, "P-full", D + dt.timedelta(days=1), "110.00")
+    run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=1))
+    closed = the_case(engine)
+    assert (closed["state"], closed["closure"]) == ("closed", "cured")
+    assert [p["status"] for p in promises(engine, case["case_id"])] == ["kept"]
+
+
+def test_if_you_call_again_i_wont_pay_goes_to_a_supervisor_at_once(uow_factory, engine, tmp_path):
+    """Seed 002 item 14: a debtor's threat is reported upwards at once; automated contact
+    pauses until a supervisor resolves it, then the treatment resumes."""
+    ingest(uow_factory, tmp_path)
+    run_cycle(uow_factory, engine, business_date=D)
+    case = the_case(engine)
+    first_call = next(a for a in attempts(engine, case["case_id"], D) if a["channel"] == "call")
+    log_contact(
+        uow_factory,
+        case_id=case["case_id"],
+        at=dt.datetime(2026, 6, 15, 11, 0, tzinfo=dt.UTC),
+        channel="call",
+        direction="outbound",
+        address=first_call["address"],
+        party="mobile",
+        party_id="B1",
+        purpose="debt",
+        outcomes=["right_party_contact", "threat"],
+        collector_id="ana",
+        attempt_id=first_call["attempt_id"],
+        notes="si me vuelven a llamar no pago",
+    )
+    referred = the_case(engine)
+    assert referred["referral"]["trigger"] == "threat"
+    day2 = D + dt.timedelta(days=2)  # front row calls every other day
+    run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=1))
+    run_cycle(uow_factory, engine, business_date=day2)
+    assert attempts(engine, case["case_id"], day2) == []
+    resolve_supervisor_referral(
+        uow_factory,
+        case["case_id"],
+        resolution="called back by the team lead; agreed to talk on Thursday",
+        actor_id="lead",
+        actor_role="supervisor",
+    )
+    day4 = D + dt.timedelta(days=4)
+    run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=3))
+    run_cycle(uow_factory, engine, business_date=day4)
+    assert any(a["channel"] == "call" for a in attempts(engine, case["case_id"], day4))
+
+
+def test_a_dispute_puts_the_case_on_hold_and_nothing_is_planned(uow_factory, engine, tmp_path):
+    """Seed 002 (product dissatisfaction): a dispute is answered before collecting; the case
+    goes on hold and the strategy plans no contact until the hold is lifted."""
+    ingest(uow_factory, tmp_path)
+    run_cycle(uow_factory, engine, business_date=D)
+    case = the_case(engine)
+    first_call = next(a for a in attempts(engine, case["case_id"], D) if a["channel"] == "call")
+    log_contact(
+        uow_factory,
+        case_id=case["case_id"],
+        at=dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC),
+        channel="call",
+        direction="outbound",
+        address=first_call["address"],
+        party="mobile",
+        party_id="B1",
+        purpose="debt",
+        outcomes=["right_party_contact", "dispute"],
+        collector_id="ana",
+        attempt_id=first_call["attempt_id"],
+        notes="says the insurance in the loan was never explained",
+    )
+    transition_case(
+        uow_factory,
+        case["case_id"],
+        "on_hold",
+        reason="dispute",
+        actor_id="ana",
+        actor_role="collector",
+        note="dispute sent to customer care",
+    )
+    day2 = D + dt.timedelta(days=2)
+    run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=1))
+    run_cycle(uow_factory, engine, business_date=day2)
+    held = the_case(engine)
+    assert held["state"] == "on_hold"
+    assert attempts(engine, case["case_id"], day2) == []
+
+
+def eur(value: str) -> Money:
+    return Money(Decimal(value), "EUR")
