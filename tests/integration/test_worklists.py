@@ -267,8 +267,10 @@ def test_continuity_first_within_capacity(
         Case("OVER1", overdue="50.00", collector="B"),  # B's capacity 1: the best one stays
         Case("OVER2", overdue="40.00", collector="B"),
         Case("GONE", overdue="30.00", collector="Z"),  # Z is inactive
-        Case("ZH", language="zh-CN", currency="CNY", collector="A"),  # A speaks no Chinese
+        Case("FR", language="fr-FR", collector="A"),  # A speaks no French
     ]
+    # a pool of its own to see the spread: two equal collectors take turns down the ranks
+    cases += [Case(f"S{i:02d}", language="zh-CN", overdue=f"{1000 - i}.00") for i in range(6)]
     seed(
         engine,
         cases,
@@ -277,10 +279,15 @@ def test_continuity_first_within_capacity(
             collector("B", "es", 1, "front_row"),
             collector("C", "es", 2),
             collector("Z", "es", 5, active=False),
+            collector("X", "zh", 5),
+            collector("Y", "zh", 5),
         ],
     )
     build(uow_factory)
     got = items(engine)
+    x = sorted(k for k, v in got.items() if v.collector_id == "X")
+    y = sorted(k for k, v in got.items() if v.collector_id == "Y")
+    assert (x, y) == (["S00", "S02", "S04"], ["S01", "S03", "S05"])
     assert got["KEEP"].collector_id == "A"
     assert got["OVER1"].collector_id == "B"
     # A has one seat left, C two: the best new cases go one each round, least loaded first
@@ -288,59 +295,15 @@ def test_continuity_first_within_capacity(
     assert got["BIG2"].collector_id == "A"
     assert got["OVER2"].collector_id == "C"  # B is full: reallocated to someone with room
     assert got["GONE"].collector_id is None  # nobody has room left
-    assert got["ZH"].collector_id is None
-    assert got["ZH"].queue == "front_row:zh"
+    assert got["FR"].collector_id is None
+    assert got["FR"].queue == "front_row:fr"
     now_owned = owners(engine)
     assert now_owned["OVER2"] == "C"
-    assert now_owned["ZH"] == "A"  # unchanged: waiting in the queue does not take it away
+    assert now_owned["FR"] == "A"  # unchanged: waiting in the queue does not take it away
     reallocated = {e.case_id: e for e in events(engine, "assigned")}
     assert (reallocated["OVER2"].before, reallocated["OVER2"].after) == ("B", "C")
     assert reallocated["OVER2"].reason == "worklist_reallocated"
     assert "KEEP" not in reallocated
-
-
-def test_spread_evenly_and_deterministic(
-    engine: Engine, uow_factory: Callable[[], SqlUnitOfWork]
-) -> None:
-    cases = [Case(f"C{i:02d}", overdue=f"{1000 - i}.00") for i in range(6)]
-    seed(engine, cases, [collector("X", "es", 5), collector("Y", "es", 5)])
-    build(uow_factory)
-    got = items(engine)
-    x = sorted(k for k, v in got.items() if v.collector_id == "X")
-    y = sorted(k for k, v in got.items() if v.collector_id == "Y")
-    assert (x, y) == (["C00", "C02", "C04"], ["C01", "C03", "C05"])
-
-
-def test_worked_states_holds_and_priority_uplifts(
-    engine: Engine, uow_factory: Callable[[], SqlUnitOfWork]
-) -> None:
-    cases = [
-        Case("HELD", hold_until=D),
-        Case("HOLD-OVER", hold_until=D - dt.timedelta(days=1)),
-        Case("ONHOLD", state="on_hold"),
-        Case("LEGAL", state="legal_referral"),
-        Case("ARR-QUIET", state="arrangement"),
-        Case("ARR-FOLLOW", state="arrangement", follow_up_on=D - dt.timedelta(days=2)),
-        Case("REFERRED", referral={"kind": "threat"}),
-        Case("LETTER", state="letter", dpd=100, overdue="1000.00"),
-        Case("PROMISE", promise_due=True, overdue="100.00"),
-    ]
-    seed(engine, cases, [])
-    assert build(uow_factory) == 4
-    got = items(engine)
-    assert set(got) == {"HOLD-OVER", "ARR-FOLLOW", "LETTER", "PROMISE"}
-    # 1000 x 0.20 = 200 > 100 x (0.60 + 0.15) = 75 = 100 x (0.60 + 0.25) = 85 ...
-    assert got["LETTER"].expected_value == Decimal("200.00")
-    assert got["PROMISE"].expected_value == Decimal("85.00")
-    assert got["ARR-FOLLOW"].expected_value == Decimal("75.00")
-    assert "promise_due_today 0.25 (a promise is due)" in got["PROMISE"].reasons
-    assert "broken_promise 0.15 (follow up a broken promise)" in got["ARR-FOLLOW"].reasons
-    assert [k for k, _ in sorted(got.items(), key=lambda kv: kv[1].rank)] == [
-        "LETTER",
-        "PROMISE",
-        "ARR-FOLLOW",
-        "HOLD-OVER",
-    ]
 
 
 def test_rerun_changes_nothing_and_keeps_claimed_and_done(
@@ -366,13 +329,57 @@ def test_rerun_changes_nothing_and_keeps_claimed_and_done(
 # ------------------------------------------------------------------------------- claiming
 
 
+def worked_states_cases() -> list[Case]:
+    """French cases in states and holds that do or do not reach a worklist (no French
+    collector: they all wait in the queue front_row:fr)."""
+    cases = [
+        Case("HELD", language="fr-FR", hold_until=D),
+        Case("HOLD-OVER", language="fr-FR", hold_until=D - dt.timedelta(days=1)),
+        Case("ONHOLD", language="fr-FR", state="on_hold"),
+        Case("LEGAL", language="fr-FR", state="legal_referral"),
+        Case("ARR-QUIET", language="fr-FR", state="arrangement"),
+        Case(
+            "ARR-FOLLOW",
+            language="fr-FR",
+            state="arrangement",
+            follow_up_on=D - dt.timedelta(days=2),
+        ),
+        Case("REFERRED", language="fr-FR", referral={"kind": "threat"}),
+        Case("LETTER", language="fr-FR", state="letter", dpd=100, overdue="1000.00"),
+        Case("PROMISE", language="fr-FR", promise_due=True, overdue="100.00"),
+    ]
+    return cases
+
+
+def worked_states_check(got: dict[str, Any]) -> None:
+    got = {k: v for k, v in got.items() if v.queue == "front_row:fr"}
+    assert set(got) == {"HOLD-OVER", "ARR-FOLLOW", "LETTER", "PROMISE"}
+    # 1000 x 0.20 = 200 > 100 x (0.60 + 0.25) = 85 > 100 x (0.60 + 0.15) = 75 > 100 x 0.60
+    assert got["LETTER"].expected_value == Decimal("200.00")
+    assert got["PROMISE"].expected_value == Decimal("85.00")
+    assert got["ARR-FOLLOW"].expected_value == Decimal("75.00")
+    assert "promise_due_today 0.25 (a promise is due)" in got["PROMISE"].reasons
+    assert "broken_promise 0.15 (follow up a broken promise)" in got["ARR-FOLLOW"].reasons
+    assert [k for k, _ in sorted(got.items(), key=lambda kv: kv[1].rank)] == [
+        "LETTER",
+        "PROMISE",
+        "ARR-FOLLOW",
+        "HOLD-OVER",
+    ]
+
+
 def test_claim_order_release_complete(
     engine: Engine, uow_factory: Callable[[], SqlUnitOfWork]
 ) -> None:
     cases = [Case(f"C{i}", overdue=f"{1000 - 100 * i}.00") for i in range(4)]
     cases += [Case("BACK", stage="back_row", dpd=70, overdue="5000.00")]
-    seed(engine, cases, [collector("A", "es", 1, "front_row"), collector("B", "es", 0)])
-    build(uow_factory)
+    seed(
+        engine,
+        cases + worked_states_cases(),
+        [collector("A", "es", 1, "front_row"), collector("B", "es", 0)],
+    )
+    assert build(uow_factory) == len(cases) + 4
+    worked_states_check(items(engine))
     # own list first (C0), then A's queues by rank (front_row:es only, not back_row)
     claimed = [claim_next(uow_factory, collector_id="A", business_date=D) for _ in range(5)]
     assert [c.case_id if c else None for c in claimed] == ["C0", "C1", "C2", "C3", None]
@@ -488,6 +495,7 @@ def test_supervisors_reassign_and_hold(
 def test_collectors_import_and_demo_floor(
     engine: Engine, uow_factory: Callable[[], SqlUnitOfWork], tmp_path: Path
 ) -> None:
+    assert build(uow_factory) == 0  # an empty book and floor: nothing to do, no error
     bad = tmp_path / "floor.csv"
     bad.write_text(
         "collector_id,full_name,languages,capacity,stages\n"
