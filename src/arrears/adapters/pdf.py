@@ -1,7 +1,7 @@
 """Letters as PDF: WeasyPrint lays out the rendered letter HTML with `letter.css`.
 
 Fonts come from the system through fontconfig: the stylesheet names "Noto Sans CJK SC" for
-Chinese (Debian's `fonts-noto-cjk`, installed by CI and `make fonts`) and DejaVu / Liberation
+Chinese (Debian's `fonts-noto-cjk`; CI installs it) and DejaVu / Liberation
 for Latin text. `missing_system_libraries()` says why WeasyPrint cannot run here, if it cannot
 (its Pango / HarfBuzz libraries are absent), so tests and the CLI can report it plainly.
 """

@@ -74,11 +74,12 @@ from arrears.domain.comms import (
     validation_period_end,
 )
 from arrears.domain.conduct import check_disclosures, lint, required_disclosures
+from arrears.domain.contact_policy import Ledger, Policy, build_policy
 from arrears.domain.delinquency import compute_delinquency
 from arrears.domain.errors import Conflict, InvalidInput, NotFound
 from arrears.domain.money import Money
 from arrears.domain.workflow.workdays import WorkingCalendar
-from arrears.services.policy_check import check_lines, validate_line
+from arrears.services.policy_check import parse_lines, validate_line
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -429,7 +430,20 @@ def policy_verdict(
         "has_opt_out_notice": has_opt_out,
     }
     lines = [*history, *([] if described else [person_line(borrower)]), json.dumps(request)]
-    return check_lines(lines, presets=presets, now=at, source=f"outbox:{request_id}")[0]
+    source = f"outbox:{request_id}"
+    parsed = parse_lines(lines, source=source)
+    try:
+        ledger = Ledger.build(parsed.events)
+    except InvalidInput as error:
+        raise InvalidInput(f"{source}: {error.message}") from None
+    planned = parsed.requests[0]
+    return _policy(tuple(presets)).check(ledger, planned.request, at).to_dict()
+
+
+@cache
+def _policy(presets: tuple[str, ...]) -> Policy:
+    """Compiled presets, once per combination (the same as `check_lines` builds each call)."""
+    return build_policy(presets)
 
 
 # ------------------------------------------------------------------------------------ queue
