@@ -29,7 +29,8 @@ class CaseScope:
 
     everything: bool
     collector_id: str = ""
-    queues: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()  # exact pool names (`stage:language`)
+    queue_patterns: tuple[str, ...] = ()  # LIKE patterns (`%:es`: any stage, one language)
 
     def borrower_condition(self) -> ColumnElement[bool]:
         """A condition on `borrowers.id`: true for the borrowers this scope may read."""
@@ -45,12 +46,17 @@ class CaseScope:
         cases = _cases()
         worklist = t.metadata.tables.get("worklist_items")
         mine = cases.c.collector_id == self.collector_id if self.collector_id else false()
-        if worklist is None or not self.queues:
+        pools = (
+            [worklist.c.queue.like(p) for p in self.queue_patterns] if worklist is not None else []
+        )
+        if worklist is not None and self.queues:
+            pools.append(worklist.c.queue.in_(self.queues))
+        if worklist is None or not pools:
             return mine
         queued = exists().where(
             worklist.c.case_id == cases.c.case_id,
             worklist.c.collector_id.is_(None),
-            worklist.c.queue.in_(self.queues),
+            or_(*pools),
         )
         return or_(mine, queued)
 
@@ -311,16 +317,85 @@ def latest_status(connection: Connection, external_id: str) -> dict[str, Any] | 
     }
 
 
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    case_id: str
+    borrower_id: str
+    state: str
+    stage_id: str | None
+    debtor_type: str
+    collector_id: str | None
+    opened_on: dt.date
+    closed_on: dt.date | None
+    follow_up_on: dt.date | None
+    version: int
+
+
+def list_cases(
+    connection: Connection,
+    scope: CaseScope,
+    *,
+    limit: int,
+    after: str | None = None,
+    state: str | None = None,
+    borrower_id: str | None = None,
+) -> tuple[list[CaseSummary], bool]:
+    """One page of the cases `scope` may read, in case-id order after `after`."""
+    cases = _cases()
+    query = (
+        select(cases, t.borrowers.c.external_id.label("borrower_external_id"))
+        .join(t.borrowers, t.borrowers.c.id == cases.c.borrower_id)
+        .where(scope.case_condition())
+    )
+    if after is not None:
+        query = query.where(cases.c.case_id > after)
+    if state:
+        query = query.where(cases.c.state == state)
+    if borrower_id:
+        query = query.where(t.borrowers.c.external_id == borrower_id)
+    rows = connection.execute(query.order_by(cases.c.case_id).limit(limit + 1)).all()
+    return [
+        CaseSummary(
+            r.case_id,
+            r.borrower_external_id,
+            r.state,
+            r.stage_id,
+            r.debtor_type,
+            r.collector_id,
+            r.opened_on,
+            r.closed_on,
+            r.follow_up_on,
+            int(r.version),
+        )
+        for r in rows[:limit]
+    ], len(rows) > limit
+
+
+def case_visible(connection: Connection, scope: CaseScope, case_id: str) -> bool | None:
+    """True when visible, False when the case exists outside the scope, None when unknown."""
+    cases = _cases()
+    found = connection.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first()
+    if found is None:
+        return None
+    visible = connection.execute(
+        select(cases.c.case_id).where(cases.c.case_id == case_id, scope.case_condition())
+    ).first()
+    return visible is not None
+
+
 __all__ = [
     "MAX_PAGE",
     "BorrowerDetail",
     "BorrowerSummary",
     "CaseScope",
+    "CaseSummary",
     "LoanSummary",
     "borrower_exists",
+    "case_visible",
     "get_borrower",
     "latest_status",
     "list_borrowers",
+    "list_cases",
     "list_loans",
     "loan_visible",
 ]

@@ -15,8 +15,9 @@ from fastapi import FastAPI, Request, Response
 
 from arrears import __version__
 from arrears.bootstrap import App
-from arrears.entrypoints.api import routes_auth, routes_book, routes_ops
+from arrears.entrypoints.api import routes_auth, routes_book, routes_ops, routes_work
 from arrears.entrypoints.api.errors import install_error_handlers
+from arrears.entrypoints.web import router as desk_router
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -62,6 +63,8 @@ def create_app(app: App) -> FastAPI:
     api.include_router(routes_auth.router)
     api.include_router(routes_book.router)
     api.include_router(routes_ops.router)
+    api.include_router(routes_work.router)
+    api.include_router(desk_router)
 
     @api.middleware("http")
     async def request_id_and_secure_headers(

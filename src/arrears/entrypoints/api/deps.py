@@ -8,11 +8,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
 
+from arrears.adapters.store import workflow_tables as w
 from arrears.adapters.store.read_models import CaseScope
 from arrears.bootstrap import App
 from arrears.domain.security import CsrfFailed, Permission, Unauthenticated, can, require
 from arrears.services.security import Principal, audit_append, resolve
+from arrears.services.worklists import primary_tag, queue_name
 
 SESSION_COOKIE = "arrears_session"
 CSRF_COOKIE = "arrears_csrf"
@@ -93,15 +96,28 @@ def requires(permission: Permission) -> Callable[[Principal], Principal]:
     return check
 
 
-def case_scope(principal: Principal) -> CaseScope:
-    """What the caller may read of the book: everything with `cases:read_all`, else the cases
-    assigned to them (collector id = user name) or waiting in their team's queue."""
+def case_scope(app: App, principal: Principal) -> CaseScope:
+    """What the caller may read of the book: everything with `cases:read_all`; else the cases
+    assigned to them (their user name is their collector id) and the unassigned cases waiting
+    in the pools they work (their stages by languages, as the worklists define them)."""
     if can(principal.role, Permission.CASES_READ_ALL):
         return CaseScope(everything=True)
-    team = principal.user.team
-    return CaseScope(
-        everything=False, collector_id=principal.user.username, queues=(team,) if team else ()
-    )
+    me = principal.user.username
+    with app.engine.connect() as connection:
+        row = connection.execute(
+            select(w.collectors.c.languages, w.collectors.c.stages).where(
+                w.collectors.c.collector_id == me
+            )
+        ).first()
+    if row is None:
+        return CaseScope(everything=False, collector_id=me)
+    languages = sorted({primary_tag(x) for x in (row.languages or "").split()})
+    stages = (row.stages or "").split()
+    if stages:
+        pools = tuple(queue_name(stage, lang) for stage in stages for lang in languages)
+        return CaseScope(everything=False, collector_id=me, queues=pools)
+    patterns = tuple(f"%:{lang}" for lang in languages)
+    return CaseScope(everything=False, collector_id=me, queue_patterns=patterns)
 
 
 def audit_denied(

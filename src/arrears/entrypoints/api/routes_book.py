@@ -86,7 +86,7 @@ def list_borrowers(
     with app.engine.connect() as connection:
         rows, more = rm.list_borrowers(
             connection,
-            case_scope(principal),
+            case_scope(app, principal),
             limit=limit,
             after=decode_cursor(cursor),
             country=country,
@@ -132,7 +132,7 @@ def get_borrower(
     if unmask and not (show_phone or show_id):
         raise Forbidden(f"the {principal.role.value} role may not see unmasked personal data")
     with app.engine.connect() as connection:
-        found = rm.get_borrower(connection, case_scope(principal), borrower_id)
+        found = rm.get_borrower(connection, case_scope(app, principal), borrower_id)
         exists = found is not None or rm.borrower_exists(connection, borrower_id)
     if found is None:
         if exists:
@@ -209,7 +209,7 @@ def list_loans(
     with app.engine.connect() as connection:
         rows, more = rm.list_loans(
             connection,
-            case_scope(principal),
+            case_scope(app, principal),
             limit=limit,
             after=decode_cursor(cursor),
             borrower_id=borrower_id,
@@ -235,7 +235,7 @@ def list_loans(
 
 def _visible_loan(app: CurrentApp, principal: Principal, loan_id: str, request_id: str) -> None:
     with app.engine.connect() as connection:
-        visible = rm.loan_visible(connection, case_scope(principal), loan_id)
+        visible = rm.loan_visible(connection, case_scope(app, principal), loan_id)
     if visible is False:
         audit_denied(app, principal, entity="loan", entity_id=loan_id, request_id=request_id)
     if not visible:

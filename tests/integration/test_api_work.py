@@ -1,0 +1,131 @@
+"""The workflow over the API: scoped cases, claiming and releasing work, logging contacts,
+talk tracks; another collector's case is a 404 and the attempt is audited."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from test_api_book import assign, audit_actions, seed
+
+from api_support import add_user, api_app, bearer, client, fast_password_hashing
+from arrears.adapters.store import workflow_tables as w
+from arrears.domain.security import Role
+from arrears.services.security import verify_audit_chain
+
+pytestmark = pytest.mark.integration
+DAY = "2026-11-23"
+#: contacts cannot be logged before they happen: an hour ago by the wall clock
+EARLIER = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+
+
+@pytest.fixture
+def app(database_url, monkeypatch):
+    fast_password_hashing(monkeypatch)
+    app = api_app(database_url)
+    try:
+        seed(app, borrowers=4)
+        assign(app, case_borrower="B-01", collector="carla")
+        assign(app, case_borrower="B-02", queue="early:es")
+        assign(app, case_borrower="B-03", collector="diego")
+        yield app
+    finally:
+        app.engine.dispose()
+
+
+def test_cases_claims_contacts_and_denials(app):
+    carla = add_user(app, "carla", Role.COLLECTOR)
+    http = client(app)
+    cases = http.get("/cases", headers=bearer(carla)).json()["data"]
+    assert [c["case_id"] for c in cases] == ["C-B-01", "C-B-02"]
+    detail = http.get("/cases/C-B-01", headers=bearer(carla)).json()
+    assert detail["case"]["case_id"] == "C-B-01"
+    denied = http.get("/cases/C-B-03", headers=bearer(carla) | {"X-Request-ID": "probe-1"})
+    assert denied.status_code == 404
+    contact_elsewhere = http.post(
+        "/cases/C-B-03/contacts",
+        json={
+            "at": EARLIER,
+            "channel": "call",
+            "direction": "outbound",
+            "address": "+34612340003",
+            "party": "mobile",
+            "party_id": "B-03",
+            "purpose": "debt",
+            "outcomes": ["no_answer"],
+        },
+        headers=bearer(carla),
+    )
+    assert contact_elsewhere.status_code == 404
+
+    claimed = http.post(
+        "/worklist/claim-next", json={"business_date": DAY}, headers=bearer(carla)
+    ).json()["item"]
+    assert claimed["case_id"] == "C-B-02"
+    assert claimed["claimed_by"] == "carla"
+    assert (
+        http.post(
+            "/worklist/claim-next", json={"business_date": DAY}, headers=bearer(carla)
+        ).json()["item"]
+        is None
+    )
+    released = http.post(
+        "/worklist/C-B-02/release",
+        json={"business_date": DAY, "to_queue": True},
+        headers=bearer(carla),
+    ).json()
+    assert released["status"] == "released"
+
+    logged = http.post(
+        "/cases/C-B-01/contacts",
+        json={
+            "at": EARLIER,
+            "channel": "call",
+            "direction": "outbound",
+            "address": "+34612340001",
+            "party": "mobile",
+            "party_id": "B-01",
+            "purpose": "debt",
+            "outcomes": ["no_answer"],
+        },
+        headers=bearer(carla) | {"X-Request-ID": "req-contact-1"},
+    )
+    assert logged.status_code == 201, logged.text
+    record_id = logged.json()["record_id"]
+    with app.engine.connect() as connection:
+        stored = connection.execute(
+            select(w.contact_log.c.collector_id).where(w.contact_log.c.record_id == record_id)
+        ).scalar_one()
+    assert stored == "carla"
+
+    actions = [(r.action, r.entity_id, r.request_id) for r in audit_actions(app)]
+    assert ("security:access:denied", "C-B-03", "probe-1") in actions
+    assert ("worklist:item:claimed", "C-B-02", actions[-3][2]) in actions
+    assert ("case:contact:logged", "C-B-01", "req-contact-1") in actions
+    assert sum(1 for a in actions if a[0] == "security:access:denied") == 2
+    assert verify_audit_chain(app.uow_factory).intact
+
+
+def test_team_leads_see_every_case_and_roles_limit_writes(app):
+    lead = add_user(app, "tom", Role.TEAM_LEAD)
+    analyst = add_user(app, "ana", Role.ANALYST)
+    http = client(app)
+    cases = http.get("/cases", params={"limit": 2}, headers=bearer(lead)).json()
+    assert [c["case_id"] for c in cases["data"]] == ["C-B-01", "C-B-02"]
+    rest = http.get("/cases", params={"cursor": cases["next_cursor"]}, headers=bearer(lead))
+    assert [c["case_id"] for c in rest.json()["data"]] == ["C-B-03"]
+    assert http.get("/cases/C-B-03", headers=bearer(analyst)).status_code == 200
+    claim = http.post("/worklist/claim-next", json={"business_date": DAY}, headers=bearer(analyst))
+    assert claim.status_code == 403
+    track = http.get("/talk/tracks/opening.es", params={"lang": "es"}, headers=bearer(lead))
+    assert track.status_code == 200
+    assert track.json()["language"] == "es"
+    assert track.json()["title"]
+    assert "{agency}" in track.json()["text"]  # placeholders are left for the desk
+    assert http.get("/talk/tracks/nope", headers=bearer(lead)).status_code == 404
+    assert http.get("/talk/tracks/opening.es", headers=bearer(analyst)).status_code == 403
+    missing = http.post("/arrangements/A-nope/approve", json={}, headers=bearer(lead))
+    assert missing.status_code == 404
+    assert (
+        http.post("/arrangements/A-nope/approve", json={}, headers=bearer(analyst)).status_code
+        == 403
+    )
