@@ -562,3 +562,78 @@ def test_collectors_import_and_demo_floor(
             ],
             actor="t",
         )
+
+
+# ----------------------------------------------------------------------------------- CLI
+
+
+def test_command_line(
+    database_url: str, engine: Engine, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the CLI is thin: one backend is enough, the services run on both")
+    from typer.testing import CliRunner  # noqa: PLC0415
+
+    from arrears.entrypoints.cli import app  # noqa: PLC0415
+
+    seed(engine, [Case("C1", overdue="500.00"), Case("C2", language="zh-CN")], [])
+    runner = CliRunner()
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, ["--database-url", database_url, *args])
+
+    added = run(
+        "collectors",
+        "add",
+        "ana",
+        "--name",
+        "Ana Ruiz",
+        "--languages",
+        "es en",
+        "--capacity",
+        "40",
+        "--stages",
+        "front_row",
+    )
+    assert added.exit_code == 0, added.output
+    assert "collector ana added" in added.output
+    bad = run(
+        "collectors",
+        "add",
+        "bo",
+        "--name",
+        "Bo",
+        "--languages",
+        "es",
+        "--capacity",
+        "5",
+        "--stages",
+        "moon_row",
+    )
+    assert bad.exit_code == 2
+    assert "unknown stage(s) moon_row" in bad.output
+    assert "ana" in run("collectors", "list").output
+    built = run("worklist", "build", "--date", D.isoformat())
+    assert "2 items written" in built.output, built.output
+    shown = run("worklist", "show", "--date", D.isoformat(), "--collector", "ana")
+    assert "C1" in shown.output
+    assert "C2" not in shown.output
+    claimed = run("worklist", "claim", "--collector", "ana", "--date", D.isoformat())
+    assert "C1 (rank 1, front_row:es, ana): claimed by ana" in claimed.output
+    refused = run(
+        "worklist",
+        "reassign",
+        "C1",
+        "--to",
+        "ana",
+        "--by",
+        "x",
+        "--role",
+        "collector",
+        "--reason",
+        "r",
+    )
+    assert refused.exit_code == 2
+    assert "forbidden" in refused.output
+    summary_out = run("worklist", "summary", "--date", D.isoformat()).output
+    assert "2 items on 2026-11-23" in summary_out
