@@ -188,7 +188,7 @@ def promise_list(case_id: Annotated[str, typer.Argument(help="the case")]) -> No
         ).all()
     table = Table(title=f"promises of {case_id}")
     for name in ("promise", "made", "due", "deadline", "amount", "status", "credited", "follow-up"):
-        table.add_column(name)
+        table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row(
             r.promise_id,
@@ -208,6 +208,9 @@ def attempts_list(
     day: Annotated[str, typer.Option("--date", help="the business date")],
     case_id: Annotated[str | None, typer.Option("--case", help="one case only")] = None,
     limit: Annotated[int, typer.Option(help="at most this many rows")] = 50,
+    tsv: Annotated[
+        bool, typer.Option("--tsv", help="tab-separated lines with a header (for a dialer)")
+    ] = False,
 ) -> None:
     """The attempts the strategy planned for a day (what the dialer and the outbox receive)."""
     from arrears.adapters.store import workflow_tables as w  # noqa: PLC0415
@@ -218,9 +221,16 @@ def attempts_list(
         query = query.where(a.c.case_id == case_id)
     with _app().engine.connect() as conn:
         rows = conn.execute(query.limit(limit)).mappings().all()
+    columns = ("attempt_id", "case_id", "stage_id", "channel", "target", "address", "talk_track")
+    if tsv:
+        typer.echo("\t".join((*columns, "contingent")))
+        for r in rows:
+            fields = [str(r[c] or "") for c in columns]
+            typer.echo("\t".join((*fields, "true" if r["contingent"] else "false")))
+        return
     table = Table(title=f"attempts planned for {day}")
     for name in ("attempt", "case", "stage", "channel", "target", "address", "track", "when"):
-        table.add_column(name)
+        table.add_column(name, overflow="fold")
     for r in rows:
         table.add_row(
             r["attempt_id"],
