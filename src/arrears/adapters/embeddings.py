@@ -147,6 +147,7 @@ class EmbeddingRecogniser:
             confidence=round(float(scores[best]), 4),
             method=self.method,
             runner_up=self._intents[second] if second is not None else None,
+            margin=round(float(scores[best] - scores[second]), 4) if second is not None else 1.0,
         )
 
     def recognise(self, text: str) -> Recognition:

@@ -247,6 +247,7 @@ def evaluate_command(
                     "examples": result.examples,
                     "accuracy": {s.language.value: round(s.accuracy, 4) for s in result.scores},
                     "utterances": result.per_language,
+                    "low_confidence_flags": result.flags,
                     "confusions": {
                         s.language.value: [list(c) for c in s.top_confusions(10)]
                         for s in result.scores
@@ -281,6 +282,11 @@ def evaluate_command(
             f"latency per query: p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms "
             f"({len(result.latencies_ms)} queries; model and {result.examples} examples loaded in "
             f"{result.build_ms:.0f} ms)"
+        )
+        f = result.flags
+        out.print(
+            f"low-confidence flag: {f['wrong_flagged']} of {f['wrong']} wrong answers, "
+            f"{f['correct_flagged']} of {f['correct']} correct ones"
         )
         if result.note:
             out.print(result.note, markup=False, highlight=False)

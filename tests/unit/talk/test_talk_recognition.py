@@ -139,6 +139,13 @@ def test_every_intent_is_found_from_unseen_paraphrases(evaluation):
         assert recall >= 0.6, (intent, recall)
 
 
+def test_the_low_confidence_flag_catches_most_errors_and_few_correct_answers(evaluation):
+    f = evaluation.flags
+    assert f["correct"] + f["wrong"] == sum(s.total for s in evaluation.scores)
+    assert f["wrong_flagged"] / f["wrong"] >= 0.6
+    assert f["correct_flagged"] / f["correct"] <= 0.3
+
+
 def test_latency_is_measured_per_single_query(evaluation):
     assert len(evaluation.latencies_ms) == 30
     assert 0 < evaluation.p50_ms <= evaluation.p95_ms

@@ -45,6 +45,7 @@ class Recognition:
     confidence: float  # 0..1; for embeddings the cosine similarity of the best match
     method: Method
     runner_up: Intent | None = None
+    margin: float = 0.0  # best score minus the runner-up's (same scale as confidence)
     note: str = ""  # e.g. why the keyword fallback answered
 
 
@@ -93,6 +94,7 @@ class KeywordRecogniser:
             round(hits / total, 4),
             self.method,
             runner_up=second[0] if second else None,
+            margin=round((hits - (second[1] if second else 0)) / total, 4),
             note=self.note,
         )
 
