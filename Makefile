@@ -26,7 +26,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 venv: $(VENV)/.synced ## create .venv from the lock file
 
-demo: venv ## SQLite database, generated portfolio, import, nightly cycle, delinquency by bucket
+demo: venv ## SQLite database, generated portfolio, import, nightly cycle, buckets and the day per stage
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db db upgrade
 	@$(RUN) arrears generate --accounts $(DEMO_ACCOUNTS) --as-of $(DEMO_AS_OF) --out $(DEMO_DIR)/portfolio
@@ -35,6 +35,7 @@ demo: venv ## SQLite database, generated portfolio, import, nightly cycle, delin
 	done
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db cycle --as-of $(DEMO_AS_OF)
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report buckets --as-of $(DEMO_AS_OF)
+	@COLUMNS=140 $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report day --as-of $(DEMO_AS_OF)
 
 test: venv ## all tiers: unit, integration (SQLite + PostgreSQL when reachable), e2e
 	@$(RUN) python -m pytest -q
