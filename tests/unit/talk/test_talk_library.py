@@ -217,3 +217,8 @@ def test_responses_follow_each_stages_arrangement_policy():
         if not policy.plans_allowed:
             assert "we can look at a plan" not in plan.text("en").lower(), stage.stage_id
             assert plan.stages, stage.stage_id  # a stage-specific answer, not the general one
+
+
+def test_the_library_draws_on_all_five_seeds():
+    cited = {s[:3] for t in APPROVED for s in t.seeds if re.match(r"\d{3}: ", s)}
+    assert cited == {"000", "001", "002", "003", "004"}
