@@ -43,6 +43,7 @@ from arrears.services.comms import (
     ledger_key,
     outbox_message,
     queue_message,
+    requeue_held,
     resolve_unknown,
 )
 from arrears.services.ledger import record_events
@@ -337,6 +338,11 @@ def test_dispatch_checks_the_policy_again_at_the_send_instant(
     assert dispatch_due(uows, adapters(tmp_path, port, clock)).sent == 1
     assert mailbox.keys() == ["late"]
     assert ledger_types(uows, "B-2") == []
+    # the hold still applies: requeued, it is held again and never sent
+    requeue_held(uows, idempotency_key="ceased", actor="t", note="customer called")
+    again = dispatch_due(uows, adapters(tmp_path, port, clock))
+    assert (again.held, again.sent) == (1, 0)
+    assert log(uows, "ceased") == ["queued", "held", "requeued", "held"]
 
 
 def test_failures_are_retried_with_backoff_then_undeliverable(

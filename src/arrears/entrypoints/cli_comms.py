@@ -275,4 +275,19 @@ def resolve(
     typer.echo(f"{key}: {state.value}")
 
 
+@outbox_app.command("requeue")
+def requeue(
+    key: Annotated[str, typer.Argument(help="the held message's key")],
+    note: Annotated[str, typer.Option(help="why the hold no longer applies (required)")],
+    actor: Annotated[str, typer.Option(help="who requeues it (audit)")] = "cli",
+) -> None:
+    """Queue a message the contact policy held (the policy is asked again when it is sent)."""
+    from arrears.entrypoints.cli import domain_errors  # noqa: PLC0415
+    from arrears.services.comms import requeue_held  # noqa: PLC0415
+
+    with _app() as app, domain_errors():
+        requeue_held(app.uow_factory, idempotency_key=key, actor=actor, note=note)
+    typer.echo(f"{key}: queued")
+
+
 __all__ = ["comms_app", "outbox_app"]

@@ -76,7 +76,7 @@ from arrears.domain.comms import (
 from arrears.domain.conduct import check_disclosures, lint, required_disclosures
 from arrears.domain.contact_policy import Ledger, Policy, build_policy
 from arrears.domain.delinquency import compute_delinquency
-from arrears.domain.errors import Conflict, InvalidInput, NotFound
+from arrears.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from arrears.domain.money import Money
 from arrears.domain.workflow.workdays import WorkingCalendar
 from arrears.services.policy_check import parse_lines, validate_line
@@ -770,21 +770,29 @@ def _start(
     # the guarded write comes first: it proves the claim and takes SQLite's write lock
     if not box.change(row.id, holder=holder, updated_at=now):
         return "lost", None
-    borrower = uow.borrowers.get(row.person_id)
-    verdict = policy_verdict(
-        uow,
-        borrower=borrower,
-        kind=MessageKind(row.kind),
-        channel=MessageChannel(row.channel),
-        address=row.recipient,
-        debt_id=row.loan_id,
-        has_opt_out=mentions_opt_out(
-            f"{row.subject or ''}\n{row.body_text}", Language(row.language)
-        ),
-        presets=row.presets,
-        at=now,
-        request_id=row.idempotency_key,
-    )
+    try:
+        borrower = uow.borrowers.get(row.person_id)
+        verdict = policy_verdict(
+            uow,
+            borrower=borrower,
+            kind=MessageKind(row.kind),
+            channel=MessageChannel(row.channel),
+            address=row.recipient,
+            debt_id=row.loan_id,
+            has_opt_out=mentions_opt_out(
+                f"{row.subject or ''}\n{row.body_text}", Language(row.language)
+            ),
+            presets=row.presets,
+            at=now,
+            request_id=row.idempotency_key,
+        )
+    except DomainError as error:  # the borrower's data no longer checks: a person must look
+        verdict = {
+            "allowed": False,
+            "next_allowed": None,
+            "rules": [error.code],
+            "reason": f"cannot check the contact policy: {error.message}",
+        }
     if verdict["allowed"]:
         box.change(row.id, holder=holder, started_at=now, attempts=row.attempts + 1)
         return "start", None
@@ -833,7 +841,8 @@ def _recover(
     with uow_factory() as uow:
         stale = SqlOutbox(uow.session).stale(claimed_before=uow.now() - lease, limit=limit)
     for row in stale:
-        assert row.claim_id is not None  # noqa: S101 - a sending row is claimed (a constraint)
+        if row.claim_id is None:  # a sending row is always claimed (a check constraint)
+            continue
         adapter = adapters[MessageChannel(row.channel)]
         started = row.started_at is not None
         answer = adapter.was_sent(row.idempotency_key) if started else False
@@ -1027,6 +1036,33 @@ def resolve_unknown(
     return state
 
 
+def requeue_held(
+    uow_factory: Callable[[], SqlUnitOfWork], *, idempotency_key: str, actor: str, note: str
+) -> None:
+    """Queue a `held` message again (its hold ended); the policy is asked again when it is
+    dispatched, so a hold that still applies holds it again."""
+    if not note.strip():
+        raise InvalidInput("say why the hold no longer applies (a note is required)")
+    with uow_factory() as uow:
+        box = SqlOutbox(uow.session)
+        row = box.get(idempotency_key)
+        if row is None:
+            raise NotFound(f"no outbox message {idempotency_key!r}")
+        if row.state != OutboxState.HELD.value:
+            raise Conflict(f"message {idempotency_key!r} is {row.state}, not held")
+        now = uow.now()
+        box.change(row.id, holder=None, state="queued", next_attempt_at=now, updated_at=now)
+        box.add_event(row.id, "requeued", at=now, actor=actor, detail={"note": note})
+        uow.audit.record(
+            actor=actor,
+            action="comms:message:requeued",
+            subject_type="outbox_message",
+            subject_id=row.idempotency_key[:100],
+            after={"note": note},
+        )
+        uow.commit()
+
+
 def outbox_counts(uow_factory: Callable[[], SqlUnitOfWork]) -> dict[str, int]:
     with uow_factory() as uow:
         return SqlOutbox(uow.session).counts()
@@ -1058,6 +1094,7 @@ __all__ = [
     "queue_message",
     "recipient_for",
     "render_message",
+    "requeue_held",
     "resolve_unknown",
     "sender_from",
     "us_federal_calendar",
