@@ -767,17 +767,17 @@ def _sqlite_next(collector_id: str, business_date: dt.date) -> Any:
         .where(col.c.collector_id == collector_id, col.c.active.is_(True))
         .subquery()
     )
-    # languages and stages are matched with space-padded LIKE, so the rule needs no split
+    # languages and stages are found as whole words in the space-padded lists (no split)
     padded_langs = literal(" ") + me.c.languages + literal(" ")
     padded_stages = literal(" ") + me.c.stages + literal(" ")
     queue_stage = func.substr(wi.c.queue, 1, func.instr(wi.c.queue, ":") - 1)
     queue_lang = func.substr(wi.c.queue, func.instr(wi.c.queue, ":") + 1)
     in_queue = and_(
         wi.c.collector_id.is_(None),
-        padded_langs.like(literal("% ") + queue_lang + literal(" %")),
+        func.instr(padded_langs, literal(" ") + queue_lang + literal(" ")) > 0,
         or_(
             func.trim(me.c.stages) == "",
-            padded_stages.like(literal("% ") + queue_stage + literal(" %")),
+            func.instr(padded_stages, literal(" ") + queue_stage + literal(" ")) > 0,
         ),
     )
     return (
