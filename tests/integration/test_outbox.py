@@ -378,6 +378,44 @@ def test_failures_are_retried_with_backoff_then_undeliverable(
     assert log(uows, "spent") == ["queued", "failed", "undeliverable"]
 
 
+def test_dispatchers_take_disjoint_messages_and_only_committed_ones(
+    database_url: str,
+    uows: Callable[[], SqlUnitOfWork],
+    clock: Clock,
+    smtp: tuple[Mailbox, int],
+    tmp_path: Path,
+) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer: a second claim waits for the first to commit")
+    _, port = smtp
+    add_book(uows)
+    with uows() as uow:  # queued but not committed yet: no dispatcher can see it
+        queue_message(
+            uow,
+            kind=MessageKind.REMINDER,
+            channel=MessageChannel.SMS,
+            loan_id="L-B-1",
+            as_of=AS_OF,
+            idempotency_key="open",
+            actor="test",
+            sender=SENDER,
+            creditor="Bank One",
+        )
+        assert dispatch_due(uows, adapters(tmp_path, port, clock)).claimed == 0
+        uow.commit()
+    for n in range(4):
+        assert queue(uows, f"d{n}", MessageChannel.SMS).queued
+    with uows() as first, uows() as second:  # two dispatchers claiming at the same time
+        mine = SqlOutbox(first.session).claim_due(claim_id="A", now=NOW, limit=3, states=["queued"])
+        theirs = SqlOutbox(second.session).claim_due(
+            claim_id="B", now=NOW, limit=10, states=["queued"]
+        )
+        ids_a, ids_b = {r.id for r in mine}, {r.id for r in theirs}
+        assert len(ids_a) == 3
+        assert ids_a.isdisjoint(ids_b)
+        assert len(ids_a | ids_b) == 5
+
+
 def test_the_commands(database_url: str, uows: Callable[[], SqlUnitOfWork], tmp_path: Path) -> None:
     add_book(uows)
     base = ["--database-url", database_url]
