@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from arrears.adapters.store import outbox_tables as o
+from arrears.domain.errors import Conflict
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -83,7 +85,12 @@ class SqlOutbox:
         return OutboxRow.of(record)
 
     def add(self, values: Mapping[str, Any]) -> int:
-        result = self._conn.execute(insert(o.outbox_messages).values(**values))
+        """Insert a message; Conflict when its idempotency key was queued meanwhile."""
+        try:
+            result = self._conn.execute(insert(o.outbox_messages).values(**values))
+        except IntegrityError as error:
+            key = values.get("idempotency_key")
+            raise Conflict(f"outbox message {key!r}: {error.orig}") from error
         key = result.inserted_primary_key
         return int(key[0]) if key else 0
 
