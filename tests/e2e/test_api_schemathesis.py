@@ -25,7 +25,7 @@ from arrears.entrypoints.cli_api import openapi_json
 
 pytestmark = pytest.mark.e2e
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 8
 SKIPPED = {("POST", "/auth/logout")}
 OPERATIONS = [
     (method.upper(), path)
