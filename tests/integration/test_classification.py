@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import func, insert, select
+from typer.testing import CliRunner
 
 from arrears.adapters.config_files import load_delinquency_config
 from arrears.adapters.engine.base import DuckDBEngine
@@ -20,6 +21,7 @@ from arrears.domain.errors import InvalidInput, NotFound
 from arrears.domain.workflow.classification import Rule
 from arrears.domain.workflow.errors import ReasonRequired
 from arrears.domain.workflow.vocab import DebtorType
+from arrears.entrypoints.cli import app
 from arrears.services.classification import explain, override, record_fact, step_classification
 from arrears.services.cycle import CycleContext
 
@@ -302,3 +304,39 @@ def test_collectors_facts_are_validated_and_read_by_the_next_night(
     shown = explain(uows, "C2", AS_OF)
     assert shown.decided_by is Rule.HARDSHIP_RECORDED  # the statement in the window still counts
     assert Rule.REFUSES in {f.rule for f in shown.findings}
+
+
+def test_the_command_line_explains_records_and_overrides(engine: Engine, database_url: str) -> None:
+    seed(engine)
+    base = ["--database-url", database_url, "classify"]
+    runner = CliRunner()
+    shown = runner.invoke(app, [*base, "explain", "C1", "--as-of", AS_OF.isoformat()])
+    assert shown.exit_code == 0, shown.output
+    assert "lost_contact" in shown.output
+    assert "6 attempts without reaching the debtor" in shown.output
+    bad = runner.invoke(
+        app, [*base, "fact", "C4", "--kind", "reason", "--value", "lazy", "--by", "u1"]
+    )
+    assert bad.exit_code == 2
+    assert "not a reason value" in bad.output
+    fact = [*base, "fact", "C4", "--kind", "reason", "--value", "payday_mismatch", "--by", "u1"]
+    assert runner.invoke(app, fact).exit_code == 0
+    moved = runner.invoke(
+        app,
+        [
+            *base,
+            "override",
+            "C4",
+            "--type",
+            "willing_unable",
+            "--reason",
+            "sick leave",
+            "--by",
+            "u1",
+        ],
+    )
+    assert moved.exit_code == 0, moved.output
+    assert types(engine)["C4"][0] == "willing_unable"
+    with engine.connect() as conn:
+        stored = conn.execute(select(w.case_facts.c.value).where(w.case_facts.c.case_id == "C4"))
+        assert sorted(stored.scalars()) == ["forgot", "payday_mismatch"]
