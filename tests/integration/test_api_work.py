@@ -5,9 +5,17 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from test_api_book import assign, audit_actions, seed
 
-from api_support import add_user, api_app, bearer, client, fast_password_hashing
+from api_support import (
+    add_user,
+    api_app,
+    assign,
+    audit_actions,
+    bearer,
+    client,
+    fast_password_hashing,
+    seed,
+)
 from arrears.adapters.store import workflow_tables as w
 from arrears.domain.security import Role
 from arrears.services.security import verify_audit_chain
