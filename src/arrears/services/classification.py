@@ -85,6 +85,7 @@ if TYPE_CHECKING:
 
 SYSTEM_ACTOR = "cycle"
 SYSTEM_ROLE = "system"
+RESULT_TABLE = "classification"  # the step's result, per open case, in the batch engine
 OVERRIDE_REASON = "override"  # case_events.reason when an active override decides the type
 EVENT_CLASSIFIED = "classified"
 EVENT_FACT = "fact_recorded"
@@ -659,10 +660,11 @@ def step_classification(ctx: CycleContext, conn: Connection) -> int:
     """
     policy = ctx.strategy.classification
     register_inputs(ctx.book, conn, as_of=ctx.business_date, policy=policy)
+    # kept in the engine as `classification`: later steps (strategy assignment) may read it
+    ctx.book.create_table(RESULT_TABLE, classification_sql(ctx.business_date, policy))
     changed = ctx.book.query_arrow(
         "SELECT case_id, version, stored_type, debtor_type, event_reason, note "
-        f"FROM ({classification_sql(ctx.business_date, policy)}) "
-        "WHERE debtor_type <> stored_type ORDER BY case_id"
+        f"FROM {RESULT_TABLE} WHERE debtor_type <> stored_type ORDER BY case_id"
     )
     return write_changes(conn, changed, now=utc_now())
 
