@@ -64,6 +64,7 @@ from sqlalchemy import (
     update,
 )
 
+from arrears.adapters.engine.base import make_engine
 from arrears.adapters.store import tables as t
 from arrears.adapters.store import workflow_tables as w
 from arrears.adapters.store.bulk import bulk_insert
@@ -360,9 +361,10 @@ def _active_collectors(conn: Connection) -> list[_Collector]:
 # ----------------------------------------------------------------- the cycle step
 
 
-def _assign(book: SqlEngine, *, max_rounds: int) -> int:
-    """Continuity, rounds and the re-pairing pass over `wl_ranked`; leaves `wl_final`
-    (case_id, collector_id). Returns the number of rounds run."""
+def _continuity(book: SqlEngine) -> None:
+    """Over every candidate (`wl_ranked`, in the cycle's engine): `wl_assigned` holds the
+    cases that stay with their collector, `wl_pending` the others that the spare capacity of
+    their pool could ever take (at most the floor's capacity per pool)."""
     book.create_table(
         "wl_assigned",
         """
@@ -400,6 +402,11 @@ FROM waiting w JOIN pool p ON p.stage_id = w.stage_id AND p.lang = w.lang
 WHERE w.pos <= p.room
 """,
     )
+
+
+def _rounds(book: SqlEngine, *, max_rounds: int) -> int:
+    """Rounds and the re-pairing pass over `wl_assigned` and `wl_pending`; leaves `wl_final`
+    (case_id, collector_id). Returns the number of rounds run."""
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
@@ -440,15 +447,12 @@ SELECT case_id, collector_id, {rounds} AS round FROM offers WHERE choice = 1
         "wl_final",
         """
 WITH moved AS (
-  SELECT a.case_id, a.collector_id, r.stage_id, r.lang, r.day_rank
-  FROM wl_assigned a JOIN wl_ranked r ON r.case_id = a.case_id WHERE a.round > 0
-), everyone AS (
-  SELECT r.case_id, r.stage_id, r.lang, r.day_rank FROM wl_ranked r
-  WHERE NOT r.kept AND r.case_id NOT IN (SELECT case_id FROM wl_assigned WHERE round = 0)
+  SELECT a.case_id, a.collector_id, p.stage_id, p.lang, p.day_rank
+  FROM wl_assigned a JOIN wl_pending p ON p.case_id = a.case_id WHERE a.round > 0
 ), cases_in_order AS (
   SELECT case_id, stage_id, lang,
          row_number() OVER (PARTITION BY stage_id, lang ORDER BY day_rank) AS pos
-  FROM everyone
+  FROM wl_pending
 ), holders AS (
   SELECT collector_id, stage_id, lang,
          row_number() OVER (PARTITION BY stage_id, lang ORDER BY day_rank) AS pos
@@ -540,8 +544,20 @@ SELECT r.*, c.stage_id, c.current_collector,
 FROM ({ranked_sql("wl_priority")}) r JOIN wl_candidates c ON c.case_id = r.case_id
 """,
     )
-    total_room = sum(c.capacity for c in collectors)
-    _assign(book, max_rounds=total_room + 1)
+    _continuity(book)
+    # the rounds touch at most the floor's capacity per pool: an embedded DuckDB runs them
+    # (a round is one small query there, but a job on Spark)
+    local = book if book.name == "duckdb" else make_engine("duckdb")
+    try:
+        if local is not book:
+            for name in ("wl_collectors", "wl_eligible", "wl_assigned", "wl_pending"):
+                local.register_arrow(name, book.query_arrow(f"SELECT * FROM {name}"))
+        _rounds(local, max_rounds=sum(c.capacity for c in collectors) + 1)
+        if local is not book:
+            book.register_arrow("wl_final", local.query_arrow("SELECT * FROM wl_final"))
+    finally:
+        if local is not book:
+            local.close()
     result = book.query_arrow(
         """
 SELECT r.case_id, f.collector_id, r.stage_id || ':' || r.lang AS queue, r.day_rank AS rank,
