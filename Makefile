@@ -10,8 +10,9 @@ RUN := $(UV) run --frozen --no-sync
 DEMO_DIR ?= demo-data
 DEMO_ACCOUNTS ?= 5000
 DEMO_AS_OF ?= 2026-11-23
+DEMO_SERVE ?= 1
 
-.PHONY: help venv demo test test-unit test-integration lint fmt bench clean
+.PHONY: help venv demo test test-unit test-integration lint fmt bench clean i18n i18n-extract
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,6 +37,20 @@ demo: venv ## SQLite database, generated portfolio, import, nightly cycle, bucke
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db cycle --as-of $(DEMO_AS_OF)
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report buckets --as-of $(DEMO_AS_OF)
 	@COLUMNS=140 $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report day --as-of $(DEMO_AS_OF)
+	@$(MAKE) --no-print-directory i18n
+	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db desk seed-users
+	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db worklist build --date $(DEMO_AS_OF)
+	@if [ "$(DEMO_SERVE)" != "0" ]; then \
+	  echo "The desk: http://127.0.0.1:8000/desk (log in with a user above; Ctrl-C stops it)"; \
+	  $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db serve --host 127.0.0.1 --port 8000; \
+	fi
+
+i18n: venv ## compile the desk's message catalogs (.po -> .mo, pybabel)
+	@$(RUN) pybabel compile -d src/arrears/locale -D messages --use-fuzzy --statistics 2>&1 | grep -v '^compiling' || true
+
+i18n-extract: venv ## re-extract the desk's strings into src/arrears/locale/messages.pot
+	@$(RUN) pybabel extract -F src/arrears/locale/babel.cfg --no-location --sort-output --omit-header \
+	  -o src/arrears/locale/messages.pot src/arrears/entrypoints/web
 
 test: venv ## all tiers: unit, integration (SQLite + PostgreSQL when reachable), e2e
 	@$(RUN) python -m pytest -q

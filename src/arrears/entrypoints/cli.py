@@ -28,6 +28,7 @@ from arrears.entrypoints.cli_cases import case_app
 from arrears.entrypoints.cli_classify import classify_app
 from arrears.entrypoints.cli_comms import comms_app, outbox_app
 from arrears.entrypoints.cli_conduct import conduct_app
+from arrears.entrypoints.cli_desk import desk_app
 from arrears.entrypoints.cli_policy import policy_app
 from arrears.entrypoints.cli_talk import talk_app
 from arrears.entrypoints.cli_workflow import attempts_app, contact_log, promise_app
@@ -62,6 +63,7 @@ app.add_typer(case_app, name="case")
 app.add_typer(classify_app, name="classify")
 app.add_typer(collectors_app, name="collectors")
 app.add_typer(worklist_app, name="worklist")
+app.add_typer(desk_app, name="desk")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
