@@ -82,11 +82,12 @@ def positions_installment_first(policy: DelinquencyPolicy, keys: str = "loan_id"
         FROM dues d
     ),
     paid_inst AS (
-        SELECT c.*, LEAST(due, GREATEST(COALESCE(r.received, 0) - cum_before, 0)) AS paid_inst
+        SELECT c.*, LEAST(due, GREATEST(COALESCE(r.received, 0) - cum_before, 0)) AS paid_inst,
+               GREATEST(cum_before + due - COALESCE(r.received, 0), 0) AS owed_through
         FROM cum c LEFT JOIN received r USING ({keys})
     ),
     positions AS (
-        SELECT {keys}, installment_no, due_date, penalty, fee, interest, principal,
+        SELECT {keys}, installment_no, due_date, penalty, fee, interest, principal, owed_through,
             {split}
         FROM paid_inst
     )"""
@@ -173,8 +174,17 @@ def delinquency_sql(
     )
     if policy.waterfall.mode is AllocationMode.INSTALLMENT_FIRST:
         positions = _positions_installment_first(policy)
+        # installment-first pours payments in installment order, so what is still owed on the
+        # installments up to this one is simply max(cumulative due - received, 0): no window
+        owed_through = "owed_through,"
+        running = "owed_through"
     else:
         positions = _positions_component_first(policy, day)
+        owed_through = ""
+        running = (
+            "SUM(o_total) OVER (PARTITION BY loan_id ORDER BY installment_no "
+            "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        )
     bucket_case = "\n            ".join(
         f"WHEN dpd >= {b.min_dpd}"
         + (f" AND dpd <= {b.max_dpd}" if b.max_dpd is not None else "")
@@ -188,8 +198,10 @@ def delinquency_sql(
     return f"""
     WITH
     received AS (
-        SELECT loan_id, SUM(CAST(amount AS {MONEY})) AS received, MAX(paid_on) AS last_paid
-        FROM {inputs.payments} WHERE paid_on <= {day} GROUP BY loan_id
+        SELECT loan_id,
+               SUM(CAST(amount AS {MONEY})) FILTER (WHERE paid_on <= {day}) AS received,
+               MAX(paid_on) FILTER (WHERE paid_on <= {day}) AS last_paid
+        FROM {inputs.payments} GROUP BY loan_id
     ),
     penalties AS ({charges}),
     dues AS (
@@ -205,54 +217,48 @@ def delinquency_sql(
     ),
     {positions},
     outstanding AS (
-        SELECT loan_id, installment_no, due_date,
-               penalty - paid_penalty AS o_penalty, fee - paid_fee AS o_fee,
-               interest - paid_interest AS o_interest, principal - paid_principal AS o_principal,
-               (penalty - paid_penalty) + (fee - paid_fee) + (interest - paid_interest)
-                 + (principal - paid_principal) AS o_total
-        FROM positions
+        SELECT o.*, {running} AS running_total
+        FROM (
+            SELECT loan_id, installment_no, due_date, {owed_through}
+                   penalty - paid_penalty AS o_penalty, fee - paid_fee AS o_fee,
+                   interest - paid_interest AS o_interest,
+                   principal - paid_principal AS o_principal,
+                   (penalty - paid_penalty) + (fee - paid_fee) + (interest - paid_interest)
+                     + (principal - paid_principal) AS o_total
+            FROM positions
+        ) o
     ),
-    overdue AS (
+    per_loan AS (
         SELECT loan_id,
-               SUM(o_penalty) AS overdue_penalty, SUM(o_fee) AS overdue_fee,
-               SUM(o_interest) AS overdue_interest, SUM(o_principal) AS overdue_principal,
-               SUM(o_total) AS overdue_total,
-               COUNT(*) FILTER (WHERE o_total > 0) AS missed_installments,
-               MIN(due_date) FILTER (WHERE o_total > 0) AS oldest_unpaid_due_date
-        FROM outstanding WHERE due_date < {day} GROUP BY loan_id
-    ),
-    running AS (
-        SELECT loan_id, due_date,
-               SUM(o_total) OVER (PARTITION BY loan_id ORDER BY installment_no
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_total
-        FROM outstanding WHERE due_date + {grace} < {day}
-    ),
-    ageing AS (
-        SELECT loan_id, MIN(due_date) + {grace} AS ageing_from
-        FROM running WHERE running_total > {tolerance} GROUP BY loan_id
+               SUM(o_penalty) FILTER (WHERE due_date < {day}) AS overdue_penalty,
+               SUM(o_fee) FILTER (WHERE due_date < {day}) AS overdue_fee,
+               SUM(o_interest) FILTER (WHERE due_date < {day}) AS overdue_interest,
+               SUM(o_principal) FILTER (WHERE due_date < {day}) AS overdue_principal,
+               SUM(o_total) FILTER (WHERE due_date < {day}) AS overdue_total,
+               COUNT(*) FILTER (WHERE due_date < {day} AND o_total > 0) AS missed_installments,
+               MIN(due_date) FILTER (WHERE due_date < {day} AND o_total > 0)
+                 AS oldest_unpaid_due_date,
+               MIN(due_date) FILTER (WHERE due_date + {grace} < {day}
+                                     AND running_total > {tolerance}) + {grace} AS ageing_from
+        FROM outstanding GROUP BY loan_id
     ),
     paused AS (
         SELECT a.loan_id,
                SUM(GREATEST(0, date_diff('day', GREATEST(p.start_date, a.ageing_from + 1),
                    LEAST(p.end_date, {day} + 1)))) AS paused_days
-        FROM ageing a JOIN ({pauses}) p USING (loan_id) GROUP BY a.loan_id
-    ),
-    loans AS (
-        SELECT loan_id FROM {inputs.installments}
-        UNION SELECT loan_id FROM {inputs.payments}
+        FROM per_loan a JOIN ({pauses}) p USING (loan_id)
+        WHERE a.ageing_from IS NOT NULL GROUP BY a.loan_id
     ),
     result AS (
-        SELECT l.loan_id,
-               CAST(COALESCE(date_diff('day', a.ageing_from, {day})
+        SELECT COALESCE(o.loan_id, r.loan_id) AS loan_id,
+               CAST(COALESCE(date_diff('day', o.ageing_from, {day})
                     - COALESCE(p.paused_days, 0), 0) AS BIGINT) AS dpd,
                o.overdue_principal, o.overdue_interest, o.overdue_fee, o.overdue_penalty,
                o.overdue_total, o.missed_installments, o.oldest_unpaid_due_date,
                r.last_paid AS last_payment_date
-        FROM loans l
-        LEFT JOIN ageing a USING (loan_id)
-        LEFT JOIN paused p USING (loan_id)
-        LEFT JOIN overdue o USING (loan_id)
-        LEFT JOIN received r USING (loan_id)
+        FROM per_loan o
+        FULL OUTER JOIN received r ON r.loan_id = o.loan_id
+        LEFT JOIN paused p ON p.loan_id = o.loan_id
     )
     SELECT loan_id, dpd,
            CASE {bucket_case} END AS bucket,
