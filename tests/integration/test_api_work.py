@@ -107,8 +107,12 @@ def test_cases_claims_contacts_and_denials(app):
 
     actions = [(r.action, r.entity_id, r.request_id) for r in audit_actions(app)]
     assert ("security:access:denied", "C-B-03", "probe-1") in actions
-    assert ("worklist:item:claimed", "C-B-02", actions[-3][2]) in actions
+    assert ("worklist:item:claimed", DAY, actions[-3][2]) in actions
+    assert ("worklist:item:released", "C-B-02", actions[-2][2]) in actions
+    assert sum(1 for a in actions if a[0] == "worklist:item:claimed") == 1  # not the empty one
     assert ("case:contact:logged", "C-B-01", "req-contact-1") in actions
+    # nothing was written by the refused contact on the other collector's case
+    assert not [a for a in actions if a[0] == "case:contact:logged" and a[1] == "C-B-03"]
     assert sum(1 for a in actions if a[0] == "security:access:denied") == 2
     assert verify_audit_chain(app.uow_factory).intact
 

@@ -1,6 +1,7 @@
 """Thin routers over the workflow services: cases, contacts, promises, arrangement approval,
 worklists (claim next, release) and talk-track lookup. Each read is limited to the caller's
-case scope (out of scope: 404, audited); each write is audited in the hash chain."""
+case scope (out of scope: 404, audited); each write's audit record is appended to the hash
+chain in the service's own transaction (`auditing.AuditedWrites`)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -15,6 +16,7 @@ from arrears.domain.errors import NotFound
 from arrears.domain.money import Money
 from arrears.domain.security import Permission, Role, jsonable
 from arrears.domain.workflow.vocab import Role as WorkflowRole
+from arrears.entrypoints.api.auditing import AuditedWrites
 from arrears.entrypoints.api.deps import (
     CurrentApp,
     RequestId,
@@ -28,7 +30,7 @@ from arrears.services import talk
 from arrears.services.arrangements import approve_arrangement
 from arrears.services.contacts import log_contact, record_promises
 from arrears.services.escalation import describe_case
-from arrears.services.security import Principal, audit_append
+from arrears.services.security import Principal
 from arrears.services.worklists import WorkItem, claim_next, release
 
 router = APIRouter()
@@ -176,30 +178,6 @@ def visible_case(app: CurrentApp, principal: Principal, case_id: str, request_id
         raise NotFound(f"case {case_id!r} not found", id=case_id)
 
 
-def _audit(
-    app: CurrentApp,
-    principal: Principal,
-    request_id: str,
-    *,
-    action: str,
-    entity: str,
-    entity_id: str,
-    after: dict[str, Any],
-) -> None:
-    with app.uow_factory() as uow:
-        audit_append(
-            uow,
-            actor=principal.actor,
-            role=principal.role,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            after=after,
-            request_id=request_id,
-        )
-        uow.commit()
-
-
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return jsonable(row) or {}
 
@@ -264,20 +242,17 @@ def post_contact(
 ) -> ContactOut:
     """Log one contact (call, message, visit) on a case, by the caller as the collector."""
     visible_case(app, principal, case_id, request_id)
-    logged = log_contact(
-        app.uow_factory,
-        case_id=case_id,
-        collector_id=principal.actor,
-        **body.model_dump(),
-    )
-    _audit(
+    audited = AuditedWrites(
         app,
         principal,
         request_id,
         action="case:contact:logged",
         entity="case",
         entity_id=case_id,
-        after={"record_id": logged.record_id, "channel": body.channel, "flag": logged.flag},
+        after={"at": body.at, "channel": body.channel, "outcomes": body.outcomes},
+    )
+    logged = log_contact(
+        audited, case_id=case_id, collector_id=principal.actor, **body.model_dump()
     )
     return ContactOut(record_id=logged.record_id, flag=logged.flag, referred=logged.referred)
 
@@ -297,8 +272,17 @@ def post_promises(
 ) -> PromisesOut:
     """Record a promise set within the strategy's promise policy."""
     visible_case(app, principal, case_id, request_id)
+    audited = AuditedWrites(
+        app,
+        principal,
+        request_id,
+        action="case:promise:recorded",
+        entity="case",
+        entity_id=case_id,
+        after={"made_on": body.made_on, "items": [i.model_dump() for i in body.items]},
+    )
     ids = record_promises(
-        app.uow_factory,
+        audited,
         case_id=case_id,
         made_on=body.made_on,
         items=[(i.due_on, Money(Decimal(i.amount), body.currency)) for i in body.items],
@@ -306,15 +290,6 @@ def post_promises(
         made_by=principal.actor,
         method=body.method,
         contact_record_id=body.contact_record_id,
-    )
-    _audit(
-        app,
-        principal,
-        request_id,
-        action="case:promise:recorded",
-        entity="case",
-        entity_id=case_id,
-        after={"promise_ids": ids, "items": [i.model_dump() for i in body.items]},
     )
     return PromisesOut(promise_ids=ids)
 
@@ -332,21 +307,21 @@ def approve(
     body: Annotated[ApproveIn, Body()],
 ) -> DecisionOut:
     """Approve a pending arrangement (a team lead approves as the workflow's supervisor)."""
-    decided = approve_arrangement(
-        app.uow_factory,
-        arrangement_id,
-        actor_id=principal.actor,
-        actor_role=AUTHORITY.get(principal.role, WorkflowRole.COLLECTOR),
-        note=body.note,
-    )
-    _audit(
+    audited = AuditedWrites(
         app,
         principal,
         request_id,
         action="case:arrangement:approved",
         entity="arrangement",
         entity_id=arrangement_id,
-        after={"status": decided},
+        after={"note": body.note},
+    )
+    decided = approve_arrangement(
+        audited,
+        arrangement_id,
+        actor_id=principal.actor,
+        actor_role=AUTHORITY.get(principal.role, WorkflowRole.COLLECTOR),
+        note=body.note,
     )
     return DecisionOut(arrangement_id=arrangement_id, status=decided)
 
@@ -362,19 +337,16 @@ def post_claim_next(
     body: Annotated[ClaimIn, Body()],
 ) -> ClaimOut:
     """Claim the caller's next case of the day (own list first, then their pools)."""
-    item = claim_next(
-        app.uow_factory, collector_id=principal.actor, business_date=body.business_date
+    audited = AuditedWrites(
+        app,
+        principal,
+        request_id,
+        action="worklist:item:claimed",
+        entity="worklist",
+        entity_id=body.business_date.isoformat(),
+        after={"collector": principal.actor},
     )
-    if item is not None:
-        _audit(
-            app,
-            principal,
-            request_id,
-            action="worklist:item:claimed",
-            entity="case",
-            entity_id=item.case_id,
-            after={"business_date": item.business_date, "queue": item.queue},
-        )
+    item = claim_next(audited, collector_id=principal.actor, business_date=body.business_date)
     return ClaimOut(item=_item(item) if item else None)
 
 
@@ -387,15 +359,7 @@ def post_release(
     body: Annotated[ReleaseIn, Body()],
 ) -> WorkItemOut:
     """Give a claimed case back unworked (to the caller's list, or the pool with to_queue)."""
-    item = release(
-        app.uow_factory,
-        business_date=body.business_date,
-        case_id=case_id,
-        collector_id=principal.actor,
-        to_queue=body.to_queue,
-        note=body.note,
-    )
-    _audit(
+    audited = AuditedWrites(
         app,
         principal,
         request_id,
@@ -403,6 +367,14 @@ def post_release(
         entity="case",
         entity_id=case_id,
         after={"business_date": body.business_date, "to_queue": body.to_queue},
+    )
+    item = release(
+        audited,
+        business_date=body.business_date,
+        case_id=case_id,
+        collector_id=principal.actor,
+        to_queue=body.to_queue,
+        note=body.note,
     )
     return _item(item)
 
