@@ -1,6 +1,8 @@
 """The audit log: append-only in the database, chained, verified, tampering detected by the
 service and by `arrears audit verify`."""
 
+import threading
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -148,3 +150,35 @@ def test_create_user_refuses_duplicates(uow_factory, monkeypatch):
             actor="t",
         )
     assert getattr(raised.value, "code", None) == "conflict"
+
+
+def test_concurrent_writers_never_fork_the_chain(uow_factory):
+    """Eight writers append at once (each record its own transaction, as audited reads are):
+    every record lands, in one unbroken chain."""
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(5):
+                with uow_factory() as uow:
+                    audit_append(
+                        uow,
+                        actor=f"w{n}",
+                        role=None,
+                        action="pii:borrower:unmasked",
+                        entity="borrower",
+                        entity_id=f"B-{n}-{i}",
+                    )
+                    uow.commit()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    report = verify_audit_chain(uow_factory)
+    assert report.intact
+    assert report.records == 40

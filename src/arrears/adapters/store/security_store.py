@@ -342,6 +342,12 @@ class SecurityStore:
         primary-key `seq` make a fork impossible: a racing writer fails instead."""
         if self._conn.dialect.name == "postgresql":
             self._conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+        else:
+            # SQLite: a write statement takes the database's write lock (waiting on the busy
+            # timeout) before the last record is read; when this is the transaction's first
+            # statement, no other writer can append in between (it matches no row, so the
+            # append-only trigger never fires)
+            self._conn.execute(text("UPDATE audit_log SET seq = seq WHERE 0 = 1"))
         last = self._conn.execute(
             select(s.audit_log.c.seq, s.audit_log.c.hash)
             .order_by(s.audit_log.c.seq.desc())
