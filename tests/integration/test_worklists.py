@@ -567,11 +567,11 @@ def test_collectors_import_and_demo_floor(
 # ----------------------------------------------------------------------------------- CLI
 
 
-def test_command_line(
-    database_url: str, engine: Engine, uow_factory: Callable[[], SqlUnitOfWork]
-) -> None:
-    if not database_url.startswith("sqlite"):
+def test_command_line(migrated_template: str, request: pytest.FixtureRequest) -> None:
+    if not migrated_template.startswith("sqlite"):
         pytest.skip("the CLI is thin: one backend is enough, the services run on both")
+    database_url: str = request.getfixturevalue("database_url")
+    engine: Engine = request.getfixturevalue("engine")
     from typer.testing import CliRunner  # noqa: PLC0415
 
     from arrears.entrypoints.cli import app  # noqa: PLC0415

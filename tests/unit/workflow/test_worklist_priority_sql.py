@@ -79,7 +79,7 @@ def run_sql(w: PriorityWeights, rows: list[tuple[str, Decimal, int, bool, bool]]
     return book.query_arrow(f"SELECT * FROM ({ranked_sql('prio')}) ORDER BY day_rank")
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(w=weights(), rows=cases)
 def test_sql_priority_equals_the_domain(
     w: PriorityWeights, rows: list[tuple[str, Decimal, int, bool, bool]]
