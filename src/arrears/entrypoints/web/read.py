@@ -153,6 +153,7 @@ class LoanView:
     dpd: int | None
     bucket: str | None
     overdue: Money | None
+    oldest_due: dt.date | None
     installments: list[dict[str, Any]]
     payments: list[dict[str, Any]]
     buckets: list[dict[str, Any]]
@@ -261,6 +262,7 @@ def _loans(conn: Connection, borrower_pk: int) -> list[LoanView]:
                 dpd=None if now is None else int(now.dpd),
                 bucket=None if now is None else now.bucket,
                 overdue=None if now is None else _money(now.overdue_total, loan.currency),
+                oldest_due=None if now is None else now.oldest_unpaid_due_date,
                 installments=installments.get(loan.id, []),
                 payments=payments.get(loan.id, []),
                 buckets=buckets.get(loan.id, []),

@@ -461,14 +461,24 @@ def _verdict(app: App, screen: read.CaseScreen, language: str) -> dict[str, Any]
 
 
 def _track_values(app: App, principal: Principal, screen: read.CaseScreen) -> dict[str, str]:
+    """What the talk track's placeholders are filled with, formatted for the debtor's language;
+    a placeholder with no value stays visible (`{amount}`) for the collector to say."""
     first = screen.loans[0] if screen.loans else None
-    return {
+    values = {
         "agency": app.settings.sender_name,
         "creditor": app.settings.creditor_name,
         "collector_name": principal.user.display_name,
         "debtor_name": screen.borrower["full_name"],
         "account_ref": first.external_id if first else "",
     }
+    debtor = Formats(desk_language(screen.borrower["language"]))
+    overdue = [loan.overdue for loan in screen.loans if loan.overdue and loan.overdue.amount > 0]
+    if overdue and all(m.currency == overdue[0].currency for m in overdue):
+        values["amount"] = debtor.money(sum(overdue[1:], overdue[0]))
+    dues = [loan.oldest_due for loan in screen.loans if loan.oldest_due]
+    if dues:
+        values["due_date"] = debtor.date(min(dues))
+    return values
 
 
 def _talk_track(
