@@ -34,6 +34,7 @@ demo: venv ## SQLite database, generated portfolio, import, nightly cycle, bucke
 	@for kind in borrowers related-parties loans installments payments; do \
 	  $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db import $$kind $(DEMO_DIR)/portfolio/$$kind.csv || exit 1; \
 	done
+	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db collectors seed-demo --count 12
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db cycle --as-of $(DEMO_AS_OF)
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report buckets --as-of $(DEMO_AS_OF)
 	@COLUMNS=140 $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report day --as-of $(DEMO_AS_OF)

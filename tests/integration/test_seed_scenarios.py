@@ -25,6 +25,7 @@ from arrears.services.cases import resolve_supervisor_referral, transition_case
 from arrears.services.contacts import log_contact, record_promises
 from arrears.services.cycle import run_cycle
 from arrears.services.ingest import import_file
+from arrears.services.worklists import CollectorSpec, claim_next, save_collectors
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -121,6 +122,16 @@ def ingest(uow_factory, folder: Path, *, paid_installments: int = 4, guarantor: 
             for n in range(1, paid_installments + 1)
         ],
     }
+    save_collectors(
+        uow_factory,
+        [
+            CollectorSpec(collector_id="ana", full_name="Ana Ruiz", languages=("es",), capacity=30),
+            CollectorSpec(
+                collector_id="wei", full_name="Wei Zhang", languages=("zh",), capacity=30
+            ),
+        ],
+        actor="test",
+    )
     for kind in KINDS:
         if files[kind]:
             import_file(
@@ -150,6 +161,21 @@ def pay(uow_factory, folder: Path, payment_id: str, day: dt.date, amount: str) -
         ),
         actor="test",
     )
+
+
+def work_item(engine, case_id: str, day: dt.date) -> dict | None:
+    with engine.connect() as conn:
+        row = (
+            conn.execute(
+                select(w.worklist_items).where(
+                    w.worklist_items.c.case_id == case_id,
+                    w.worklist_items.c.business_date == day,
+                )
+            )
+            .mappings()
+            .first()
+        )
+    return None if row is None else dict(row)
 
 
 def the_case(engine) -> dict:
@@ -232,6 +258,18 @@ def test_will_pay_when_i_have_money_part_now_rest_within_three_days(uow_factory,
     assert rest["status"] == "broken"
     assert rest["credited"] == Decimal("0.0000")
     assert the_case(engine)["follow_up_on"] == dt.date(2026, 6, 22)  # the next Monday
+    # Monday: the case is on Ana's list (Spanish speaker, continuity), ranked up for the
+    # broken promise, and she gets it when she claims her next case
+    monday = dt.date(2026, 6, 22)
+    for offset in (5, 6, 7):
+        run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=offset))
+    item = work_item(engine, case["case_id"], monday)
+    assert item is not None
+    assert item["collector_id"] == "ana"
+    assert "broken_promise" in item["reasons"]
+    claimed = claim_next(uow_factory, collector_id="ana", business_date=monday)
+    assert claimed is not None
+    assert claimed.case_id == case["case_id"]
 
 
 def test_forgot_to_pay_then_pays_and_the_case_closes_cured(uow_factory, engine, tmp_path):
@@ -240,6 +278,7 @@ def test_forgot_to_pay_then_pays_and_the_case_closes_cured(uow_factory, engine, 
     ingest(uow_factory, tmp_path, paid_installments=5)
     run_cycle(uow_factory, engine, business_date=D)
     case = the_case(engine)
+    assert work_item(engine, case["case_id"], D)["collector_id"] == "ana"  # language match
     planned = attempts(engine, case["case_id"], D)
     first_call = next(a for a in planned if a["channel"] == "call")
     log_contact(
@@ -268,6 +307,7 @@ def test_forgot_to_pay_then_pays_and_the_case_closes_cured(uow_factory, engine, 
     run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=1))
     closed = the_case(engine)
     assert (closed["state"], closed["closure"]) == ("closed", "cured")
+    assert work_item(engine, case["case_id"], D + dt.timedelta(days=1)) is None
     assert [p["status"] for p in promises(engine, case["case_id"])] == ["kept"]
 
 
@@ -299,6 +339,7 @@ def test_if_you_call_again_i_wont_pay_goes_to_a_supervisor_at_once(uow_factory, 
     run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=1))
     run_cycle(uow_factory, engine, business_date=day2)
     assert attempts(engine, case["case_id"], day2) == []
+    assert work_item(engine, case["case_id"], day2) is None  # the supervisor has it
     resolve_supervisor_referral(
         uow_factory,
         case["case_id"],
@@ -349,6 +390,7 @@ def test_a_dispute_puts_the_case_on_hold_and_nothing_is_planned(uow_factory, eng
     held = the_case(engine)
     assert held["state"] == "on_hold"
     assert attempts(engine, case["case_id"], day2) == []
+    assert work_item(engine, case["case_id"], day2) is None
 
 
 def eur(value: str) -> Money:

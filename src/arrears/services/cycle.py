@@ -33,6 +33,7 @@ from arrears.services.workflow_cycle import (
     step_promise_evaluation,
     step_strategy_handover,
 )
+from arrears.services.worklists import step_build_worklists
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -189,6 +190,7 @@ STEPS: tuple[Step, ...] = (
     ("customer_aggregation", step_customer_aggregation),
     ("case_segmentation", step_case_segmentation),
     ("strategy_handover", step_strategy_handover),
+    ("worklists", step_build_worklists),
 )
 STEP_NAMES = tuple(name for name, _ in STEPS)
 
