@@ -21,6 +21,7 @@ from sqlalchemy import select
 from arrears.adapters.store import workflow_tables as w
 from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.money import Money
+from arrears.services.arrangements import approve_arrangement, propose_arrangement
 from arrears.services.cases import resolve_supervisor_referral, transition_case
 from arrears.services.contacts import log_contact, record_promises
 from arrears.services.cycle import run_cycle
@@ -395,3 +396,72 @@ def test_a_dispute_puts_the_case_on_hold_and_nothing_is_planned(uow_factory, eng
 
 def eur(value: str) -> Money:
     return Money(Decimal(value), "EUR")
+
+
+def test_lost_my_job_leads_to_a_plan_and_a_broken_plan_returns_the_case(
+    uow_factory, engine, tmp_path
+):
+    """Seed 002 / 000 (willing but unable): hardship leads to a payment plan within the stage's
+    limits — a three-instalment plan needs a supervisor — never to pressure to borrow. While the
+    plan runs nothing is planned; a missed instalment breaks it after its grace days and the case
+    returns to its stage's treatment."""
+    ingest(uow_factory, tmp_path, paid_installments=4)
+    run_cycle(uow_factory, engine, business_date=D)
+    case = the_case(engine)
+    assert case["stage_id"] == "front_row"
+    first_call = next(a for a in attempts(engine, case["case_id"], D) if a["channel"] == "call")
+    log_contact(
+        uow_factory,
+        case_id=case["case_id"],
+        at=dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC),
+        channel="call",
+        direction="outbound",
+        address=first_call["address"],
+        party="mobile",
+        party_id="B1",
+        purpose="debt",
+        outcomes=["right_party_contact", "hardship"],
+        collector_id="ana",
+        attempt_id=first_call["attempt_id"],
+        talk_track="front.hardship_options",
+        notes="lost her job in May; can pay a part each month",
+    )
+    proposed = propose_arrangement(
+        uow_factory,
+        case["case_id"],
+        kind="plan",
+        as_of=D,
+        first_due=D + dt.timedelta(days=7),
+        instalments=3,
+        frequency="monthly",
+        actor_id="ana",
+        actor_role="collector",
+        strategy=STRATEGY,
+    )
+    assert proposed.status == "pending_approval"
+    assert proposed.required_role == "supervisor"
+    assert the_case(engine)["state"] == "active"  # nothing agreed until approved
+    approve_arrangement(
+        uow_factory,
+        proposed.arrangement.arrangement_id,
+        actor_id="lead",
+        actor_role="supervisor",
+        strategy=STRATEGY,
+    )
+    assert the_case(engine)["state"] == "arrangement"
+    day2 = D + dt.timedelta(days=2)
+    run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=1))
+    run_cycle(uow_factory, engine, business_date=day2)
+    assert attempts(engine, case["case_id"], day2) == []
+    # the first instalment (Jun 22) is not paid: broken after 3 grace days (Jun 25's close)
+    for offset in range(3, 11):
+        run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=offset))
+    back = the_case(engine)
+    assert back["state"] == "active"
+    with engine.connect() as conn:
+        status = conn.execute(
+            select(w.arrangements.c.status).where(
+                w.arrangements.c.arrangement_id == proposed.arrangement.arrangement_id
+            )
+        ).scalar_one()
+    assert status == "broken"
