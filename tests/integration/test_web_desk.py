@@ -6,12 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from api_support import api_app, audit_actions, bearer, client, fast_password_hashing
 from arrears.adapters.store import tables as t
 from arrears.adapters.store import workflow_tables as w
+from arrears.domain.money import Money
 from arrears.entrypoints.api.deps import CSRF_COOKIE
+from arrears.entrypoints.web import read
 from arrears.services.security import issue_token
 from desk_support import DAY, PASSWORD, DeskBook, seed_desk
 
@@ -257,3 +259,89 @@ def test_a_collector_may_not_approve_or_open_the_supervisors_views(app):
     )
     assert refused.status_code == 403
     assert rows(app, w.cases, case_id=book.mine)[0]["hold_until"] is None
+
+
+def test_the_dashboard_reads_roll_rates_recoveries_and_results(app):
+    book = DeskBook()
+    start = DAY - dt.timedelta(days=30)
+    with app.uow_factory() as uow:
+        conn = uow.session.connection()
+        loans = dict(conn.execute(select(t.loans.c.external_id, t.loans.c.id)).all())
+        zero = Decimal(0)
+        # L-B-1 rolls M3 -> M4; L-B-2 cures M3 -> M0
+        for loan, day, dpd, bucket in (
+            ("L-B-1", start, 75, "M3"),
+            ("L-B-1", DAY, 105, "M4"),
+            ("L-B-2", start, 80, "M3"),
+            ("L-B-2", DAY, 0, "M0"),
+        ):
+            conn.execute(
+                insert(t.delinquency_snapshots).values(
+                    business_date=day,
+                    loan_id=loans[loan],
+                    dpd=dpd,
+                    bucket=bucket,
+                    overdue_principal=zero,
+                    overdue_interest=zero,
+                    overdue_fee=zero,
+                    overdue_penalty=zero,
+                    overdue_total=Decimal(400) if dpd else zero,
+                    missed_installments=1 if dpd else 0,
+                )
+            )
+        for case_id, arm in ((book.mine, "champion"), (book.other, "early_settlement")):
+            conn.execute(
+                insert(w.case_assignments).values(
+                    business_date=start,
+                    case_id=case_id,
+                    strategy_version="1",
+                    stage_id="back_row",
+                    segment_id="all",
+                    arm=arm,
+                    treatment_id="back_negotiate",
+                    point=0,
+                    dpd=75,
+                    treatment_day=0,
+                    overdue_total=Decimal(400),
+                    currency="EUR",
+                )
+            )
+        for n, (loan, day, amount) in enumerate(
+            (
+                ("L-B-1", DAY - dt.timedelta(days=5), "100.00"),
+                ("L-B-2", DAY - dt.timedelta(days=3), "1200.00"),
+                ("L-B-2", start - dt.timedelta(days=10), "999.00"),  # before the window
+            )
+        ):
+            conn.execute(
+                insert(t.payments).values(
+                    external_id=f"P-{n}",
+                    loan_id=loans[loan],
+                    paid_on=day,
+                    amount=Decimal(amount),
+                    currency="EUR",
+                    created_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
+                )
+            )
+        uow.commit()
+    with app.engine.connect() as conn:
+        matrix = read.roll_rates(conn, DAY)
+        assert matrix is not None
+        assert (matrix.start, matrix.end) == (start, DAY)
+        assert matrix.counts == {("M3", "M4"): 1, ("M3", "M0"): 1}
+        assert matrix.share("M3", "M0") == 0.5
+        assert matrix.buckets == ("M0", "M3", "M4")
+        assert read.recoveries(conn, DAY, by="stage") == [
+            ("back_row", "EUR", Money(Decimal("1300.00"), "EUR"))
+        ]
+        assert read.recoveries(conn, DAY, by="arm") == [
+            ("champion", "EUR", Money(Decimal("100.00"), "EUR")),
+            ("early_settlement", "EUR", Money(Decimal("1200.00"), "EUR")),
+        ]
+        assert read.bucket_distribution(conn, DAY) == [("M0", 1), ("M4", 1)]
+    analyst = client(app)
+    log_in(analyst, book.analyst)
+    page = analyst.get("/desk/dashboard").text
+    assert "50.0%" in page  # M3 -> M0 and M3 -> M4, half each
+    assert "€1,200.00" in page
+    assert "early_settlement" in page

@@ -564,15 +564,20 @@ def roll_rates(conn: Connection, day: dt.date) -> RollMatrix | None:
         return None
     before, after = snap.alias("before"), snap.alias("after")
     rows = conn.execute(
-        select(before.c.bucket, after.c.bucket, func.count(), func.min(before.c.dpd))
+        select(before.c.bucket, after.c.bucket, func.count())
         .join(after, after.c.loan_id == before.c.loan_id)
         .where(before.c.business_date == start, after.c.business_date == day)
         .group_by(before.c.bucket, after.c.bucket)
     ).all()
-    order = {name: n for n, (name, _) in enumerate(bucket_distribution(conn, day))}
-    for name, _count in bucket_distribution(conn, start):
-        order.setdefault(name, len(order))
-    buckets = tuple(sorted(order, key=lambda x: order[x]))
+    # the buckets of either day, in DPD order (the lowest DPD seen in each)
+    buckets = tuple(
+        conn.execute(
+            select(snap.c.bucket)
+            .where(snap.c.business_date.in_((start, day)))
+            .group_by(snap.c.bucket)
+            .order_by(func.min(snap.c.dpd), snap.c.bucket)
+        ).scalars()
+    )
     return RollMatrix(start, day, buckets, {(r[0], r[1]): int(r[2]) for r in rows})
 
 
