@@ -102,7 +102,7 @@ def seed(app, borrowers=5):
         uow.commit()
 
 
-def assign(app, *, case_borrower, collector=None, queue=None):
+def assign(app, *, case_borrower, collector=None, queue=None, stage=None):
     """A case for borrower B-<n>, assigned to `collector` or waiting in `queue`."""
     with app.engine.begin() as connection:
         for collector_id, team in (("carla", "north"), ("diego", "south")):
@@ -133,6 +133,8 @@ def assign(app, *, case_borrower, collector=None, queue=None):
                 "open_borrower_id": borrower_pk,
                 "opened_on": dt.date(2026, 11, 1),
                 "collector_id": collector,
+                "stage_id": stage,
+                "stage_entered_on": dt.date(2026, 11, 1) if stage else None,
                 "created_at": NOW,
                 "updated_at": NOW,
             },

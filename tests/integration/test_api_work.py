@@ -32,7 +32,7 @@ def app(database_url, monkeypatch):
     app = api_app(database_url)
     try:
         seed(app, borrowers=4)
-        assign(app, case_borrower="B-01", collector="carla")
+        assign(app, case_borrower="B-01", collector="carla", stage="front_row")
         assign(app, case_borrower="B-02", queue="early:es")
         assign(app, case_borrower="B-03", collector="diego")
         yield app
@@ -141,3 +141,51 @@ def test_team_leads_see_every_case_and_roles_limit_writes(app):
         http.post("/arrangements/A-nope/approve", json={}, headers=bearer(analyst)).status_code
         == 403
     )
+
+
+def test_a_collectors_plan_needs_a_team_leads_approval(app):
+    carla = add_user(app, "carla", Role.COLLECTOR)
+    tom = add_user(app, "tom", Role.TEAM_LEAD)
+    http = client(app)
+    plan = {
+        "kind": "plan",
+        "as_of": DAY,
+        "first_due": "2026-12-01",
+        "instalments": 3,
+        "frequency": "monthly",
+    }
+    proposed = http.post(
+        "/cases/C-B-01/arrangements",
+        json=plan,
+        headers=bearer(carla) | {"X-Request-ID": "req-plan"},
+    )
+    assert proposed.status_code == 201, proposed.text
+    body = proposed.json()
+    assert body["status"] == "pending_approval"
+    assert body["required_role"] == "supervisor"
+    assert [i["amount"] for i in body["instalments"]] == ["410.00", "410.00", "410.00"]
+    assert body["total"] == body["balance"] == "1230.00"
+    refused = http.post(
+        f"/arrangements/{body['arrangement_id']}/approve", json={}, headers=bearer(carla)
+    )
+    assert refused.status_code == 403
+    approved = http.post(
+        f"/arrangements/{body['arrangement_id']}/approve",
+        json={"note": "checked income"},
+        headers=bearer(tom) | {"X-Request-ID": "req-approve"},
+    )
+    assert approved.json() == {"arrangement_id": body["arrangement_id"], "status": "active"}
+    again = http.post("/cases/C-B-01/arrangements", json=plan, headers=bearer(carla))
+    assert again.status_code == 409
+    outside = http.post("/cases/C-B-03/arrangements", json=plan, headers=bearer(carla))
+    assert outside.status_code == 404
+    trail = [(r.action, r.actor, r.request_id) for r in audit_actions(app)]
+    assert ("case:arrangement:proposed", "carla", "req-plan") in trail
+    assert ("case:arrangement:approved", "tom", "req-approve") in trail
+    assert sum(1 for a in trail if a[0] == "case:arrangement:proposed") == 1  # not the 409
+    mine = http.get("/worklist", params={"business_date": DAY}, headers=bearer(carla))
+    assert mine.json() == []  # only queue items exist today, none assigned to carla
+    others = http.get(
+        "/worklist", params={"business_date": DAY, "collector": "diego"}, headers=bearer(carla)
+    )
+    assert others.status_code == 403

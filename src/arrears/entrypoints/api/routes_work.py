@@ -12,9 +12,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from arrears.adapters.store import read_models as rm
 from arrears.adapters.strategy_files import load_strategy
-from arrears.domain.errors import NotFound
+from arrears.domain.errors import InvalidInput, NotFound
 from arrears.domain.money import Money
-from arrears.domain.security import Permission, Role, jsonable
+from arrears.domain.security import Permission, Role, jsonable, require
 from arrears.domain.workflow.vocab import Role as WorkflowRole
 from arrears.entrypoints.api.auditing import AuditedWrites
 from arrears.entrypoints.api.deps import (
@@ -27,11 +27,11 @@ from arrears.entrypoints.api.deps import (
 from arrears.entrypoints.api.errors import AUTHENTICATED, responses
 from arrears.entrypoints.api.schemas import Page
 from arrears.services import talk
-from arrears.services.arrangements import approve_arrangement
+from arrears.services.arrangements import approve_arrangement, propose_arrangement
 from arrears.services.contacts import log_contact, record_promises
 from arrears.services.escalation import describe_case
 from arrears.services.security import Principal
-from arrears.services.worklists import WorkItem, claim_next, release
+from arrears.services.worklists import WorkItem, claim_next, release, worklist_items
 
 router = APIRouter()
 
@@ -39,11 +39,14 @@ CaseId = Annotated[str, Path(min_length=1, max_length=80)]
 Reader = Annotated[Principal, Depends(requires(Permission.BORROWERS_READ))]
 ContactWriter = Annotated[Principal, Depends(requires(Permission.CONTACTS_WRITE))]
 PromiseWriter = Annotated[Principal, Depends(requires(Permission.PROMISES_WRITE))]
+ArrangementWriter = Annotated[Principal, Depends(requires(Permission.ARRANGEMENTS_WRITE))]
 Approver = Annotated[Principal, Depends(requires(Permission.ARRANGEMENTS_APPROVE))]
 Claimer = Annotated[Principal, Depends(requires(Permission.WORKLIST_CLAIM))]
 TalkReader = Annotated[Principal, Depends(requires(Permission.TALK_READ))]
 Amount = Annotated[str, Field(pattern=r"^[0-9]{1,15}(\.[0-9]{1,4})?$", examples=["150.00"])]
 WRITES = (*AUTHENTICATED, 404, 409)
+EARLIEST = dt.date(1970, 1, 1)
+LATEST = dt.date(2200, 12, 31)
 
 #: the desk's roles as the workflow's approval authority
 AUTHORITY = {Role.COLLECTOR: WorkflowRole.COLLECTOR, Role.TEAM_LEAD: WorkflowRole.SUPERVISOR}
@@ -106,6 +109,35 @@ class PromiseIn(BaseModel):
 
 class PromisesOut(BaseModel):
     promise_ids: list[str]
+
+
+class ArrangementIn(BaseModel):
+    kind: str = Field(max_length=20, examples=["plan"], description="plan or settlement")
+    as_of: dt.date
+    first_due: dt.date
+    instalments: int = Field(ge=1, le=120)
+    frequency: str = Field(max_length=20, examples=["monthly"])
+    down_payment: Amount | None = None
+    discount_rate: str | None = Field(None, pattern=r"^0(\.[0-9]{1,6})?$", examples=["0.2"])
+    affordable: Amount | None = Field(None, description="hardship: what the debtor can pay")
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+
+
+class InstalmentOut(BaseModel):
+    number: int
+    due_on: dt.date
+    amount: str
+
+
+class ArrangementOut(BaseModel):
+    arrangement_id: str
+    status: str = Field(description="active, or pending_approval by `required_role`")
+    required_role: str
+    balance: str
+    total: str
+    currency: str
+    instalments: list[InstalmentOut]
+    notes: list[str]
 
 
 class DecisionOut(BaseModel):
@@ -294,6 +326,70 @@ def post_promises(
     return PromisesOut(promise_ids=ids)
 
 
+def _decimal(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
+
+
+@router.post(
+    "/cases/{case_id}/arrangements",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(*WRITES),
+    tags=["cases"],
+)
+def post_arrangement(
+    app: CurrentApp,
+    principal: ArrangementWriter,
+    request_id: RequestId,
+    case_id: CaseId,
+    body: Annotated[ArrangementIn, Body()],
+) -> ArrangementOut:
+    """Propose a payment plan or settlement within the stage's policy; active at once when the
+    caller's authority covers it, else pending approval by the role it names."""
+    visible_case(app, principal, case_id, request_id)
+    for name, day in (("as_of", body.as_of), ("first_due", body.first_due)):
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(f"{name} must lie between {EARLIEST} and {LATEST}", field=name)
+    audited = AuditedWrites(
+        app,
+        principal,
+        request_id,
+        action="case:arrangement:proposed",
+        entity="case",
+        entity_id=case_id,
+        after=body.model_dump(),
+    )
+    proposed = propose_arrangement(
+        audited,
+        case_id,
+        kind=body.kind,
+        as_of=body.as_of,
+        first_due=body.first_due,
+        instalments=body.instalments,
+        frequency=body.frequency,
+        down_payment=_decimal(body.down_payment),
+        discount_rate=_decimal(body.discount_rate),
+        affordable=_decimal(body.affordable),
+        currency=body.currency,
+        actor_id=principal.actor,
+        actor_role=AUTHORITY.get(principal.role, WorkflowRole.COLLECTOR),
+        strategy=load_strategy(),
+    )
+    arrangement = proposed.arrangement
+    return ArrangementOut(
+        arrangement_id=arrangement.arrangement_id,
+        status=proposed.status,
+        required_role=proposed.required_role.value,
+        balance=str(arrangement.balance.amount),
+        total=str(arrangement.total.amount),
+        currency=arrangement.total.currency,
+        instalments=[
+            InstalmentOut(number=i.number, due_on=i.due_on, amount=str(i.amount.amount))
+            for i in arrangement.instalments
+        ],
+        notes=list(proposed.notes),
+    )
+
+
 @router.post(
     "/arrangements/{arrangement_id}/approve",
     responses=responses(*WRITES),
@@ -327,6 +423,28 @@ def approve(
 
 
 # -- worklists ---------------------------------------------------------------------------------
+
+
+@router.get("/worklist", responses=responses(*AUTHENTICATED), tags=["worklist"])
+def get_worklist(
+    *,
+    app: CurrentApp,
+    principal: Claimer,
+    business_date: Annotated[dt.date, Query(description="the business date")],
+    collector: Annotated[
+        str | None, Query(max_length=64, description="team leads: another collector's list")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=rm.MAX_PAGE)] = 50,
+) -> list[WorkItemOut]:
+    """The day's items of the caller's own list by rank (team leads may name a collector)."""
+    whose = principal.actor
+    if collector and collector != whose:
+        require(principal.role, Permission.CASES_READ_ALL)
+        whose = collector
+    items = worklist_items(
+        app.uow_factory, business_date=business_date, collector_id=whose, limit=limit
+    )
+    return [_item(i) for i in items]
 
 
 @router.post("/worklist/claim-next", responses=responses(*WRITES), tags=["worklist"])
