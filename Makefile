@@ -40,7 +40,6 @@ demo: venv ## SQLite database, generated portfolio, import, nightly cycle, bucke
 	@COLUMNS=140 $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db report day --as-of $(DEMO_AS_OF)
 	@$(MAKE) --no-print-directory i18n
 	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db desk seed-users
-	@$(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db worklist build --date $(DEMO_AS_OF)
 	@if [ "$(DEMO_SERVE)" != "0" ]; then \
 	  echo "The desk: http://127.0.0.1:8000/desk (log in with a user above; Ctrl-C stops it)"; \
 	  $(RUN) arrears --database-url sqlite:///$(DEMO_DIR)/arrears.db serve --host 127.0.0.1 --port 8000; \
