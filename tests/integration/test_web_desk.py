@@ -7,14 +7,16 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import insert, select
+from typer.testing import CliRunner
 
 from api_support import api_app, audit_actions, bearer, client, fast_password_hashing
 from arrears.adapters.store import tables as t
 from arrears.adapters.store import workflow_tables as w
 from arrears.domain.money import Money
 from arrears.entrypoints.api.deps import CSRF_COOKIE
+from arrears.entrypoints.cli import app as cli
 from arrears.entrypoints.web import read
-from arrears.services.security import issue_token
+from arrears.services.security import issue_token, list_users
 from desk_support import DAY, PASSWORD, DeskBook, seed_desk
 
 pytestmark = pytest.mark.integration
@@ -345,3 +347,32 @@ def test_the_dashboard_reads_roll_rates_recoveries_and_results(app):
     assert "50.0%" in page  # M3 -> M0 and M3 -> M4, half each
     assert "€1,200.00" in page
     assert "early_settlement" in page
+
+
+def test_seed_users_creates_one_user_per_role_and_leaves_existing_ones(app, database_url):
+    runner = CliRunner()
+    first = runner.invoke(
+        cli, ["--database-url", database_url, "desk", "seed-users", "--collectors", "2"]
+    )
+    assert first.exit_code == 0, first.output
+    lines = {line.split()[0]: line.split() for line in first.output.splitlines()[2:]}
+    book = DeskBook()
+    # the floor's collectors and the seeded lead / analyst existed: shown, not changed
+    assert lines[book.ana][1:3] == ["(exists)", "collector"]
+    assert lines[book.beto][1:3] == ["(exists)", "collector"]
+    assert lines["lead"][1] == "(exists)"
+    assert lines["compliance"][2] == "compliance_officer"
+    assert lines["admin"][2] == "admin"
+    users = {u.username: u for u in list_users(app.uow_factory)}
+    assert users["compliance"].role.value == "compliance_officer"
+    http = client(app)
+    answer = http.post(
+        "/desk/login",
+        data={"username": "admin", "password": lines["admin"][1]},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/desk/supervisor"  # the printed password works
+    again = runner.invoke(cli, ["--database-url", database_url, "desk", "seed-users"])
+    assert again.exit_code == 0
+    assert "(exists)" in again.output
+    assert len(list_users(app.uow_factory)) == len(users)
