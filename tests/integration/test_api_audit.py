@@ -12,7 +12,7 @@ from api_support import PASSWORD, fast_password_hashing
 from arrears.adapters.store.security_store import SecurityStore
 from arrears.domain.security import GENESIS_HASH, Role
 from arrears.entrypoints.cli import app as cli
-from arrears.services.security import audit_append, create_user, verify_audit_chain
+from arrears.services.security import audit_append, verify_audit_chain
 
 pytestmark = pytest.mark.integration
 
@@ -47,14 +47,11 @@ def test_records_chain_from_genesis_and_verify_on_both_databases(uow_factory, en
     assert report.records == 5
 
 
-def test_a_rolled_back_transaction_leaves_no_record(uow_factory):
-    with uow_factory() as uow:
+def test_rollback_append_only_triggers_and_no_second_successor(uow_factory, engine):
+    with uow_factory() as uow:  # a rolled-back transaction leaves no record
         audit_append(uow, actor="ana", role=None, action="a:b:c", entity="x", entity_id="1")
         uow.rollback()
     assert verify_audit_chain(uow_factory).records == 0
-
-
-def test_the_database_refuses_updates_and_deletes(uow_factory, engine):
     append(uow_factory, 2)
     for statement in (
         "UPDATE audit_log SET actor = 'mallory' WHERE seq = 1",
@@ -62,19 +59,17 @@ def test_the_database_refuses_updates_and_deletes(uow_factory, engine):
     ):
         with engine.connect() as connection, pytest.raises(DBAPIError, match="append-only"):
             connection.execute(text(statement))
-    assert verify_audit_chain(uow_factory).intact
-
-
-def test_a_second_record_cannot_claim_the_same_predecessor(uow_factory, engine):
-    append(uow_factory, 1)
-    with engine.connect() as connection, pytest.raises(DBAPIError):
+    with engine.connect() as connection, pytest.raises(DBAPIError):  # prev_hash is unique
         connection.execute(
             text(
                 "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, prev_hash, "
-                "hash) VALUES (2, CURRENT_TIMESTAMP, 'x', 'a:b:c', 'x', '1', :prev, :hash)"
+                "hash) VALUES (3, CURRENT_TIMESTAMP, 'x', 'a:b:c', 'x', '1', :prev, :hash)"
             ),
             {"prev": GENESIS_HASH, "hash": "f" * 64},
         )
+    report = verify_audit_chain(uow_factory)
+    assert report.intact
+    assert report.records == 2
 
 
 def test_tampering_is_detected_by_the_service_and_the_cli(database_url, uow_factory, engine):
@@ -120,6 +115,14 @@ def test_user_and_token_commands(database_url, monkeypatch):
         input=PASSWORD + "\n",
     )
     assert added.exit_code == 0, added.output
+    duplicate = runner.invoke(
+        cli,
+        [*base, "users", "add", "carla", "--role", "analyst", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert duplicate.exit_code == 2
+    assert "(conflict)" in duplicate.output
+    assert "already exists" in duplicate.output
     weak = runner.invoke(
         cli, [*base, "users", "add", "dan", "--role", "analyst", "--password-stdin"], input="abc\n"
     )
@@ -136,20 +139,6 @@ def test_user_and_token_commands(database_url, monkeypatch):
     assert "carla\tcollector\tnorth\tdisabled" in listed.output
     verified = runner.invoke(cli, [*base, "audit", "verify"])
     assert "intact: 4 records" in verified.output  # created, issued, revoked, disabled
-
-
-def test_create_user_refuses_duplicates(uow_factory, monkeypatch):
-    fast_password_hashing(monkeypatch)
-    create_user(uow_factory, username="ana", password=PASSWORD, role=Role.ADMIN, actor="t")
-    with pytest.raises(Exception, match="already exists") as raised:
-        create_user(
-            uow_factory,
-            username="ana",
-            password=PASSWORD,
-            role=Role.ADMIN,
-            actor="t",
-        )
-    assert getattr(raised.value, "code", None) == "conflict"
 
 
 def test_concurrent_writers_never_fork_the_chain(uow_factory):
