@@ -108,7 +108,8 @@ class Generated:
 @st.composite
 def contact(draw: st.DrawFn, case_id: str, index: int, earlier: list[ContactRecord]) -> Any:
     channel = draw(st.sampled_from(list(Channel)))
-    party = draw(st.sampled_from(list(TargetKind)))
+    # the borrower's own numbers and right-party contacts come up more often: they carry the rules
+    party = draw(st.sampled_from(list(TargetKind)) | st.just(TargetKind.MOBILE))
     if party.is_borrower:
         purpose = ContactPurpose.DEBT
     elif party is TargetKind.REFERENCE:
@@ -116,7 +117,11 @@ def contact(draw: st.DrawFn, case_id: str, index: int, earlier: list[ContactReco
     else:
         purpose = draw(st.sampled_from([ContactPurpose.LOCATION_ONLY, ContactPurpose.GUARANTEE]))
     liable = party.is_borrower or purpose is ContactPurpose.GUARANTEE
-    reach = draw(st.sampled_from(sorted(REACH_BY_CHANNEL[channel])))
+    reaches = sorted(REACH_BY_CHANNEL[channel])
+    reach = draw(
+        st.sampled_from(reaches)
+        | st.sampled_from([o for o in reaches if o in CONVERSATION] or reaches)
+    )
     if reach is Outcome.RIGHT_PARTY_CONTACT and not liable:
         reach = Outcome.THIRD_PARTY
     results: list[Outcome] = []
@@ -163,7 +168,7 @@ def case(draw: st.DrawFn, number: int) -> Generated:
             draw(st.sampled_from(NUMBERS)),
             " ".join(draw(st.lists(st.sampled_from(ZONES), max_size=2))),
         )
-        for i in range(draw(st.integers(0, 3)))
+        for i in range(draw(st.sampled_from([0, 1, 1, 2, 3])))
     ]
     records: list[ContactRecord] = []
     for index in range(draw(st.integers(0, 12))):
@@ -183,10 +188,10 @@ def case(draw: st.DrawFn, number: int) -> Generated:
             draw(st.sampled_from([d.value for d in DebtorType])),
             draw(st.sampled_from(["said in anger", "lost job"])),
             draw(st.sampled_from(["u1", "u2"])),
-            instant(draw(FEW_DAYS), draw(st.sampled_from([0, 23])), 0),
+            instant(draw(st.sampled_from([-9, -1, 0, 1])), draw(st.sampled_from([0, 23])), 0),
             draw(st.none() | st.integers(-5, 5).map(lambda d: AS_OF + dt.timedelta(days=d))),
         )
-        for i in range(draw(st.integers(0, 2)))
+        for i in range(draw(st.integers(0, 3)))
     ]
     statuses = draw(st.lists(st.sampled_from(STATUSES), max_size=5))
     paid = [AS_OF + dt.timedelta(days=d) for d in draw(st.lists(st.integers(-45, 3), max_size=3))]
@@ -324,35 +329,93 @@ def test_sql_classification_equals_the_domain(
         assert row["event_reason"] == reason
 
 
-def test_a_borrowers_zone_decides_the_day_of_a_late_call() -> None:
-    """23:00 UTC on the 31st is already 1 April in Shanghai: not counted as of the 31st."""
-    late = ContactRecord(
-        record_id="K1",
+def talk(record_id: str, at: dt.datetime, *said: Outcome) -> ContactRecord:
+    """A call that reached the borrower, with what was said."""
+    return ContactRecord(
+        record_id=record_id,
         case_id="C1",
-        at=dt.datetime(2026, 3, 31, 23, 0, tzinfo=dt.UTC),
-        logged_at=dt.datetime(2026, 3, 31, 23, 5, tzinfo=dt.UTC),
+        at=at,
+        logged_at=at + dt.timedelta(minutes=5),
         channel=Channel.CALL,
         direction=Direction.OUTBOUND,
         address=NUMBERS[0],
         party=TargetKind.MOBILE,
         party_id="B",
         purpose=ContactPurpose.DEBT,
-        outcomes=(Outcome.RIGHT_PARTY_CONTACT, Outcome.REFUSED),
+        outcomes=(Outcome.RIGHT_PARTY_CONTACT, *said),
         collector_id="u1",
     )
-    results = {}
-    for zone in ("UTC", "Asia/Shanghai"):
-        history = CaseHistory("C1", zone, (late,), (NUMBERS[0],), (), ())
-        generated = Generated(
-            history, 1, "cooperative", [(1, zone)], [(1, NUMBERS[0], "")], [], [], [], []
-        )
-        row = run_sql([generated], ClassificationPolicy())["C1"]
-        assert (
-            row["decided_by"]
-            == classify_history(history, as_of=AS_OF, policy=ClassificationPolicy()).decided_by
-        )
-        results[zone] = row["decided_by"]
-    assert results == {"UTC": Rule.REFUSES.value, "Asia/Shanghai": Rule.DEFAULT.value}
+
+
+def one_case(
+    zone: str,
+    *records: ContactRecord,
+    overrides: list[tuple[int, str, str, str, dt.datetime, dt.date | None]] | None = None,
+) -> tuple[dict[str, Any], Any]:
+    """The SQL's row and the domain's classification of one case (they must agree)."""
+    stored = overrides or []
+    history = CaseHistory(
+        "C1",
+        zone,
+        records,
+        (NUMBERS[0],),
+        (),
+        (),
+        overrides=tuple(
+            StoredOverride(Override(DebtorType(kind), reason, by, at, until), pk)
+            for pk, kind, reason, by, at, until in stored
+        ),
+    )
+    generated = Generated(
+        history, 1, "cooperative", [(1, zone)], [(1, NUMBERS[0], "")], [], stored, [], []
+    )
+    row = run_sql([generated], ClassificationPolicy())["C1"]
+    expected = classify_history(history, as_of=AS_OF, policy=ClassificationPolicy())
+    assert (row["debtor_type"], row["decided_by"], row["note"]) == (
+        expected.debtor_type.value,
+        expected.decided_by.value,
+        note_of(expected),
+    )
+    return row, expected
+
+
+def test_a_borrowers_zone_decides_the_day_of_a_late_call() -> None:
+    """23:00 UTC on the 31st is already 1 April in Shanghai: not counted as of the 31st."""
+    late = talk("K1", dt.datetime(2026, 3, 31, 23, 0, tzinfo=dt.UTC), Outcome.REFUSED)
+    utc, _ = one_case("UTC", late)
+    shanghai, _ = one_case("Asia/Shanghai", late)
+    assert (utc["decided_by"], shanghai["decided_by"]) == (Rule.REFUSES, Rule.DEFAULT)
+
+
+def test_the_latest_statement_decides_stated_willingness() -> None:
+    """A refusal on the 20th, then a promise on the 25th: willing now (and a threat after a
+    hardship statement is a refusal)."""
+    refused = talk("K1", instant(-11, 10, 0), Outcome.REFUSED)
+    promised = talk("K2", instant(-6, 10, 0), Outcome.PROMISE)
+    row, _ = one_case("UTC", refused, promised)
+    assert (row["willingness"], row["ability"], row["decided_by"]) == (
+        "willing",
+        "can_pay",
+        Rule.DEFAULT,
+    )
+    hardship = talk("K1", instant(-11, 10, 0), Outcome.HARDSHIP)
+    threat = talk("K2", instant(-6, 10, 0), Outcome.THREAT)
+    row, _ = one_case("UTC", hardship, threat)
+    assert (row["willingness"], row["decided_by"]) == ("refuses", Rule.HARDSHIP_RECORDED)
+
+
+def test_of_two_overrides_made_at_one_instant_the_later_recorded_wins() -> None:
+    made = instant(-2, 9, 0)
+    row, expected = one_case(
+        "UTC",
+        talk("K1", instant(-1, 10, 0)),
+        overrides=[
+            (7, "able_unwilling", "first", "u1", made, None),
+            (8, "willing_unable", "second", "u2", made, None),
+        ],
+    )
+    assert row["debtor_type"] == expected.debtor_type == DebtorType.WILLING_UNABLE
+    assert row["note"].endswith("override by u2: willing_unable (second)")
 
 
 def test_the_query_reads_the_same_on_spark() -> None:
