@@ -70,27 +70,18 @@ def worklist(
     queue items of their pools; by rank."""
     # aliased: the scope's condition has its own subquery over worklist_items
     wi, c, b = w.worklist_items.alias("wi"), w.cases, t.borrowers
-    worst = (
-        select(
-            t.loans.c.borrower_id.label("borrower_id"),
-            func.max(t.delinquency_snapshots.c.dpd).label("dpd"),
-        )
-        .join(t.loans, t.loans.c.id == t.delinquency_snapshots.c.loan_id)
-        .where(t.delinquency_snapshots.c.business_date == day)
-        .group_by(t.loans.c.borrower_id)
-        .subquery()
-    )
+    ca = w.case_assignments  # the day's DPD per case, by primary key (no scan of the book)
     rows = conn.execute(
         select(
             wi,
             b.c.full_name,
             b.c.language,
             c.c.state,
-            worst.c.dpd,
+            ca.c.dpd,
         )
         .join(c, c.c.case_id == wi.c.case_id)
         .join(b, b.c.id == c.c.borrower_id)
-        .outerjoin(worst, worst.c.borrower_id == c.c.borrower_id)
+        .outerjoin(ca, and_(ca.c.case_id == wi.c.case_id, ca.c.business_date == wi.c.business_date))
         .where(wi.c.business_date == day, scope.case_condition())
         .order_by(
             (wi.c.collector_id.is_(None)).asc(),  # own list first
