@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 from typer.testing import CliRunner
 
 from api_support import api_app, audit_actions, bearer, client, fast_password_hashing
@@ -376,3 +376,31 @@ def test_seed_users_creates_one_user_per_role_and_leaves_existing_ones(app, data
     assert again.exit_code == 0
     assert "(exists)" in again.output
     assert len(list_users(app.uow_factory)) == len(users)
+
+
+def test_page_query_counts_do_not_grow_with_the_rows_shown(app):
+    """A fixed number of statements per page, whatever the number of rows (no query per row)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    book = DeskBook()
+    ana, lead = client(app), client(app)
+    log_in(ana, book.ana)
+    log_in(lead, book.lead)
+    measured = {}
+    event.listen(app.engine, "before_cursor_execute", count)
+    try:
+        for who, http, rows_shown in (("ana", ana, 1), ("lead", lead, 2)):
+            statements.clear()
+            page = http.get("/desk")
+            assert (
+                page.text.count('<tr class="mine">') + page.text.count('<tr class="queue">')
+                == rows_shown
+            )
+            measured[who] = len(statements)
+    finally:
+        event.remove(app.engine, "before_cursor_execute", count)
+    assert measured["ana"] <= 12
+    assert measured["lead"] <= measured["ana"]  # two rows cost no more than one
