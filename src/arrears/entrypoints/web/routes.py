@@ -457,7 +457,20 @@ def _verdict(app: App, screen: read.CaseScreen, language: str) -> dict[str, Any]
         mask_phone(address) if address and address.startswith("+") else address
     )
     verdict["presets"] = list(presets_for_country(borrower["country"]))
+    verdict["next_allowed_at"] = _instant(verdict.get("next_allowed"))
+    for finding in verdict["findings"]:
+        finding["until_at"] = _instant(finding.get("until"))
     return verdict
+
+
+def _instant(value: object) -> dt.datetime | None:
+    """An ISO instant of the verdict as a datetime, for display in the user's locale."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _track_values(app: App, principal: Principal, screen: read.CaseScreen) -> dict[str, str]:
