@@ -9,7 +9,10 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from api_support import PASSWORD, fast_password_hashing
+from arrears.adapters.store.db import make_engine, session_factory
+from arrears.adapters.store.migrate import upgrade
 from arrears.adapters.store.security_store import SecurityStore
+from arrears.adapters.store.uow import SqlUnitOfWork
 from arrears.domain.security import GENESIS_HASH, Role
 from arrears.entrypoints.cli import app as cli
 from arrears.services.security import audit_append, verify_audit_chain
@@ -72,11 +75,17 @@ def test_rollback_append_only_triggers_and_no_second_successor(uow_factory, engi
     assert report.records == 2
 
 
-def test_tampering_is_detected_by_the_service_and_the_cli(database_url, uow_factory, engine):
-    """On SQLite the guard trigger is dropped on purpose (as an attacker with file access
-    could); the chain still names the altered record."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("tampering needs the trigger dropped; done on the SQLite copy")
+def test_tampering_is_detected_by_the_service_and_the_cli(tmp_path):
+    """The guard trigger is dropped on purpose, on a SQLite file (as an attacker with file
+    access could); the chain still names the altered record."""
+    database_url = f"sqlite:///{tmp_path / 'tampered.db'}"
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+
+    def uow_factory():
+        return SqlUnitOfWork(sessions)
+
     append(uow_factory, 4)
     runner = CliRunner()
     intact = runner.invoke(cli, ["--database-url", database_url, "audit", "verify"])
@@ -93,6 +102,7 @@ def test_tampering_is_detected_by_the_service_and_the_cli(database_url, uow_fact
     broken = runner.invoke(cli, ["--database-url", database_url, "audit", "verify"])
     assert broken.exit_code == 1
     assert "seq 3" in broken.output
+    engine.dispose()
 
 
 def test_user_and_token_commands(database_url, monkeypatch):
