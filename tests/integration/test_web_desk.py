@@ -68,6 +68,7 @@ def test_pages_render_in_each_users_language(app):
     assert "+34 •" in case.text
     assert "+34600111222" not in case.text
     assert "Le llamo porque" in case.text  # the talk track in the debtor's language (es)
+    assert "Voy a terminar la llamada ahora" in case.text  # the three stops' words, in Spanish
     assert "1.200,00" in case.text  # amounts in the user's locale
 
     lead = client(app)

@@ -483,6 +483,7 @@ def _track_values(app: App, principal: Principal, screen: read.CaseScreen) -> di
         "collector_name": principal.user.display_name,
         "debtor_name": screen.borrower["full_name"],
         "account_ref": first.external_id if first else "",
+        "phone": app.settings.sender_phone,
     }
     debtor = Formats(desk_language(screen.borrower["language"]))
     overdue = [loan.overdue for loan in screen.loans if loan.overdue and loan.overdue.amount > 0]
@@ -503,6 +504,19 @@ def _talk_track(
     )
     try:
         return talk.track(track_id, language, _track_values(app, principal, screen))
+    except DomainError:
+        return None
+
+
+#: the approved words of the three stops (remind, equal standing, end the call), one track
+STOPS_TRACK = "response.abusive"
+
+
+def _stops_track(
+    app: App, principal: Principal, screen: read.CaseScreen, language: str
+) -> talk.RenderedTrack | None:
+    try:
+        return talk.track(STOPS_TRACK, language, _track_values(app, principal, screen))
     except DomainError:
         return None
 
@@ -544,6 +558,7 @@ def _case_page(
         s=screen,
         verdict=_verdict(app, screen, language),
         track=_talk_track(app, principal, screen, debtor_language),
+        stops_track=_stops_track(app, principal, screen, debtor_language),
         debtor_language=debtor_language,
         suggestion=suggestion,
         objection=objection,
