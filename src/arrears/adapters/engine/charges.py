@@ -251,18 +251,38 @@ def _rate(charges: ChargePolicy) -> str:
     return f"CASE c.rule_id {cases} END" if cases else "CAST(NULL AS DECIMAL(13, 12))"
 
 
-def wave_sql(policy: DelinquencyPolicy, charges: ChargePolicy, wave: int) -> str:
-    """The new charges of wave `wave`: loan_id, installment_no, rule_id, period_key,
-    charged_on, amount (only positive amounts)."""
+WAVE, WAVE_CHARGES, STRETCHES, POSITIONS = (
+    "chg_wave",
+    "chg_wave_charges",
+    "chg_stretches",
+    "chg_positions",
+)
+
+
+def wave_stages(
+    policy: DelinquencyPolicy, charges: ChargePolicy, wave: int
+) -> list[tuple[str, str]]:
+    """The statements of wave `wave`, in order, as (table to create, SQL). The last one appends
+    the wave's new charges (loan_id, installment_no, rule_id, period_key, charged_on, amount;
+    positive amounts only) to NEW. Stored stage by stage, so no engine plans one huge query
+    (Spark inlines every CTE where it is used) and each stage reads the rows before it."""
     keys = "loan_id, eval_on"
     if policy.waterfall.mode is AllocationMode.INSTALLMENT_FIRST:
         positions = positions_installment_first(policy, keys)
     else:
         positions = positions_component_first(policy, "eval_on", keys)
-    return f"""
+    pen = f"""    pen AS (
+        SELECT loan_id, rule_id, period_key, installment_no, charged_on AS month_end,
+               GREATEST(month_start, due_date + 1) AS start_day
+        FROM {WAVE} WHERE kind = 1
+    )"""
+    return [
+        (WAVE, f"SELECT * FROM {CANDIDATES} WHERE wave = {int(wave)}"),
+        (
+            WAVE_CHARGES,
+            f"""
     WITH
-    wave AS (SELECT * FROM {CANDIDATES} WHERE wave = {int(wave)}),
-    wave_loans AS (SELECT DISTINCT loan_id FROM wave),
+    wave_loans AS (SELECT DISTINCT loan_id FROM {WAVE}),
     book_charges AS (
         SELECT c.loan_id, CAST(c.installment_no AS BIGINT) AS installment_no, c.charged_on,
                CAST(c.amount AS {MONEY}) AS amount
@@ -270,12 +290,16 @@ def wave_sql(policy: DelinquencyPolicy, charges: ChargePolicy, wave: int) -> str
         UNION ALL
         SELECT n.loan_id, n.installment_no, n.charged_on, n.amount
         FROM {NEW} n JOIN wave_loans w ON w.loan_id = n.loan_id
-    ),
-    pen AS (
-        SELECT loan_id, rule_id, period_key, installment_no, charged_on AS month_end,
-               GREATEST(month_start, due_date + 1) AS start_day
-        FROM wave WHERE kind = 1
-    ),
+    )
+    SELECT * FROM book_charges""",
+        ),
+        (
+            STRETCHES,
+            f"""
+    WITH
+    wave_loans AS (SELECT DISTINCT loan_id FROM {WAVE}),
+    book_charges AS (SELECT * FROM {WAVE_CHARGES}),
+{pen},
     loan_days AS (
         SELECT p.loan_id, p.paid_on AS d FROM payments p JOIN wave_loans w USING (loan_id)
         UNION SELECT loan_id, charged_on AS d FROM book_charges
@@ -304,7 +328,16 @@ def wave_sql(policy: DelinquencyPolicy, charges: ChargePolicy, wave: int) -> str
                                  LEAST(pz.end_date, s.end_day))) END), 0) AS days
         FROM stretches s LEFT JOIN pauses pz ON pz.loan_id = s.loan_id
         GROUP BY s.loan_id, s.rule_id, s.period_key, s.begin_day, s.end_day
-    ),
+    )
+    SELECT * FROM stretch_days""",
+        ),
+        (
+            POSITIONS,
+            f"""
+    WITH
+    wave AS (SELECT * FROM {WAVE}),
+    stretch_days AS (SELECT * FROM {STRETCHES}),
+    book_charges AS (SELECT * FROM {WAVE_CHARGES}),
     points AS (
         SELECT loan_id, charged_on AS eval_on FROM wave WHERE kind = 0
         UNION SELECT loan_id, begin_day AS eval_on FROM stretch_days WHERE days > 0
@@ -332,7 +365,18 @@ def wave_sql(policy: DelinquencyPolicy, charges: ChargePolicy, wave: int) -> str
         LEFT JOIN posted pe ON pe.loan_id = pt.loan_id AND pe.eval_on = pt.eval_on
              AND pe.installment_no = i.installment_no
     ),
-    {positions},
+    {positions}
+    SELECT * FROM positions""",
+        ),
+        (
+            NEW,
+            f"""
+    SELECT * FROM {NEW} UNION ALL SELECT * FROM (
+    WITH
+    wave AS (SELECT * FROM {WAVE}),
+    stretch_days AS (SELECT * FROM {STRETCHES}),
+    positions AS (SELECT * FROM {POSITIONS}),
+{pen},
     fee_raw AS (
         SELECT c.loan_id, c.currency, c.installment_no, c.rule_id, c.period_key, c.charged_on,
                CASE WHEN (po.penalty - po.paid_penalty) + (po.fee - po.paid_fee)
@@ -393,7 +437,9 @@ def wave_sql(policy: DelinquencyPolicy, charges: ChargePolicy, wave: int) -> str
     ) x
     WHERE amount > 0
     ORDER BY loan_id, rule_id, period_key
-    """
+    ) w""",
+        ),
+    ]
 
 
 def _empty_new() -> pa.Table:
@@ -425,8 +471,6 @@ def accrue_charges(
     book.create_table(CANDIDATES, candidates_sql(charges, window))
     waves = book.query_arrow(f"SELECT MAX(wave) AS n FROM {CANDIDATES}").column(0)[0].as_py()
     for wave in range(1, int(waves or 0) + 1):
-        book.create_table(
-            NEW,
-            f"SELECT * FROM {NEW} UNION ALL SELECT * FROM ({wave_sql(policy, charges, wave)}) w",
-        )
+        for name, sql in wave_stages(policy, charges, wave):
+            book.create_table(name, sql)
     return NEW
