@@ -23,7 +23,7 @@ from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.money import Money
 from arrears.services.arrangements import approve_arrangement, propose_arrangement
 from arrears.services.cases import resolve_supervisor_referral, transition_case
-from arrears.services.contacts import log_contact, record_promises
+from arrears.services.contacts import log_contact, record_promises, report_dialer_attempt
 from arrears.services.cycle import run_cycle
 from arrears.services.ingest import import_file
 from arrears.services.worklists import CollectorSpec, claim_next, save_collectors
@@ -348,10 +348,16 @@ def test_if_you_call_again_i_wont_pay_goes_to_a_supervisor_at_once(uow_factory, 
         actor_id="lead",
         actor_role="supervisor",
     )
-    day4 = D + dt.timedelta(days=4)
-    run_cycle(uow_factory, engine, business_date=D + dt.timedelta(days=3))
-    run_cycle(uow_factory, engine, business_date=day4)
-    assert any(a["channel"] == "call" for a in attempts(engine, case["case_id"], day4))
+    # the threat also made the debtor "able but unwilling" (seed 001's third type) the night
+    # after; once the supervisor is done, the firm-but-accurate treatment runs (every 2 days
+    # from its day 0, the day of the reclassification)
+    day3 = D + dt.timedelta(days=3)
+    run_cycle(uow_factory, engine, business_date=day3)
+    after = the_case(engine)
+    assert (after["debtor_type"], after["treatment_id"]) == ("able_unwilling", "front_firm")
+    calls = [a for a in attempts(engine, case["case_id"], day3) if a["channel"] == "call"]
+    assert [a["talk_track"] for a in calls] == ["front.firm_accurate_consequences"]
+    assert work_item(engine, case["case_id"], day3) is not None
 
 
 def test_a_dispute_puts_the_case_on_hold_and_nothing_is_planned(uow_factory, engine, tmp_path):
@@ -465,3 +471,119 @@ def test_lost_my_job_leads_to_a_plan_and_a_broken_plan_returns_the_case(
             )
         ).scalar_one()
     assert status == "broken"
+
+
+def _log(uow_factory, case_id: str, when: dt.datetime, attempt: dict | None, **fields):
+    return log_contact(
+        uow_factory,
+        case_id=case_id,
+        at=when,
+        channel="call",
+        direction="outbound",
+        party_id="B1",
+        purpose="debt",
+        collector_id="ana",
+        attempt_id=None if attempt is None else attempt["attempt_id"],
+        **fields,
+    )
+
+
+def test_no_money_this_month_makes_the_debtor_willing_but_unable(uow_factory, engine, tmp_path):
+    """Seed 000 situation 1 / seed 001 (willing but unable): the debtor says there is no money
+    this month; the next night's classification reads the hardship from the log, the case moves
+    to the hardship segment and its treatment starts from its first step."""
+    ingest(uow_factory, tmp_path, paid_installments=5)
+    run_cycle(uow_factory, engine, business_date=D)
+    case = the_case(engine)
+    assert (case["segment_id"], case["debtor_type"]) == ("cooperative", "cooperative")
+    first_call = next(a for a in attempts(engine, case["case_id"], D) if a["channel"] == "call")
+    _log(
+        uow_factory,
+        case["case_id"],
+        dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC),
+        first_call,
+        address=first_call["address"],
+        party="mobile",
+        outcomes=["right_party_contact", "hardship"],
+        notes="no hay dinero este mes; cobra a fin de mes",
+    )
+    day2 = D + dt.timedelta(days=1)
+    run_cycle(uow_factory, engine, business_date=day2)
+    moved = the_case(engine)
+    assert moved["debtor_type"] == "willing_unable"
+    assert (moved["segment_id"], moved["treatment_id"]) == ("willing_unable", "front_hardship")
+    assert moved["stage_entered_on"] == day2  # the hardship treatment starts at its day 0
+    planned = attempts(engine, case["case_id"], day2)
+    assert [a["talk_track"] for a in planned if a["channel"] == "call"] == [
+        "front.hardship_options"
+    ]
+    with engine.connect() as conn:
+        reasons = (
+            conn.execute(
+                select(w.case_events.c.reason).where(
+                    w.case_events.c.case_id == case["case_id"], w.case_events.c.kind == "classified"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert reasons == ["willing_unable.hardship_recorded"]
+
+
+def test_lost_contact_turns_to_the_guarantor_and_references_for_location_only(
+    uow_factory, engine, tmp_path
+):
+    """Seeds 001 / 003 / 004 (lost contact): every number of the debtor is wrong or out of
+    service; the case is classified lost contact, the enforceable guarantor is called to honour
+    the guarantee and the reference is called for the debtor's whereabouts only."""
+    ingest(uow_factory, tmp_path, paid_installments=2, guarantor=True)  # 97 DPD: back row
+    run_cycle(uow_factory, engine, business_date=D)
+    day1 = D + dt.timedelta(days=1)
+    run_cycle(uow_factory, engine, business_date=day1)
+    case = the_case(engine)
+    assert case["stage_id"] == "back_row"
+    call = next(a for a in attempts(engine, case["case_id"], day1) if a["channel"] == "call")
+    assert call["address"] == "+34612345001"  # the mobile first (seed 004's order)
+    _log(
+        uow_factory,
+        case["case_id"],
+        dt.datetime(2026, 6, 16, 9, 0, tzinfo=dt.UTC),
+        call,
+        address="+34612345001",
+        party="mobile",
+        outcomes=["wrong_number"],
+    )
+    # the dialer moved on to the home number on its own: it reports that attempt
+    report_dialer_attempt(
+        uow_factory,
+        attempt_id="dialer-1",
+        case_id=case["case_id"],
+        business_date=day1,
+        channel="call",
+        address="+34911234001",
+    )
+    logged = _log(
+        uow_factory,
+        case["case_id"],
+        dt.datetime(2026, 6, 16, 9, 5, tzinfo=dt.UTC),
+        {"attempt_id": "dialer-1"},
+        address="+34911234001",
+        party="home",
+        outcomes=["not_in_service"],
+    )
+    assert logged.flag is None  # a dialer-reported attempt is not a free-floating record
+    day2 = D + dt.timedelta(days=2)
+    run_cycle(uow_factory, engine, business_date=day2)
+    traced = the_case(engine)
+    assert traced["debtor_type"] == "lost_contact"
+    assert traced["treatment_id"] == "back_trace"
+    planned = attempts(engine, case["case_id"], day2)
+    assert {(a["target"], a["purpose"], a["address"]) for a in planned} == {
+        ("guarantor", "guarantee", "+34612345003")
+    }
+    # day 1 of the trace treatment: the reference, for the whereabouts only
+    day3 = D + dt.timedelta(days=3)
+    run_cycle(uow_factory, engine, business_date=day3)
+    planned = attempts(engine, case["case_id"], day3)
+    assert {(a["target"], a["purpose"]) for a in planned} == {("reference", "location_only")}
+    assert all(a["talk_track"] == "trace.location_only" for a in planned)

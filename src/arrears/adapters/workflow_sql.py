@@ -303,7 +303,10 @@ def segmentation_sql(
     """Stage, segment, arm and treatment day for every borrower in a stage today.
 
     `positions`: the result of `case_position_sql`. `cases`: the open cases (case_id,
-    borrower_pk, stage_id, stage_entered_on, debtor_type). Borrowers without an open case get
+    borrower_pk, stage_id, stage_entered_on, treatment_id, debtor_type). A treatment's clock
+    (`stage_entered_on`, day 0 of its steps) restarts when the stage or the treatment changes:
+    a debtor reclassified into another segment starts that segment's treatment from its first
+    step. Borrowers without an open case get
     the deterministic id of the case the step opens for them (`new_case_id`).
     """
     day = _date(as_of)
@@ -326,6 +329,7 @@ WITH staged AS (
 ),
 with_case AS (
     SELECT st.*, c.case_id AS open_case_id, c.stage_id AS previous_stage,
+           c.treatment_id AS previous_treatment,
            c.stage_entered_on AS previous_entry,
            COALESCE(c.debtor_type, 'cooperative') AS debtor_type,
            COALESCE(c.case_id, 'C-' || st.borrower_id || '-{as_of:%Y%m%d}') AS case_id
@@ -346,8 +350,8 @@ SELECT p.case_id, p.open_case_id IS NULL AS is_new, p.borrower_pk, p.stage_id,
        (SELECT s.kind FROM wf_stages s WHERE s.stage_id = p.stage_id LIMIT 1) AS stage_kind,
        p.segment_id, r.arm, r.treatment_id, p.point, p.dpd, p.days_before_due,
        p.overdue_total, p.currency,
-       CASE WHEN p.previous_stage = p.stage_id THEN p.previous_entry ELSE {day} END
-         AS stage_entered_on,
+       CASE WHEN p.previous_stage = p.stage_id AND p.previous_treatment = r.treatment_id
+            THEN p.previous_entry ELSE {day} END AS stage_entered_on,
        p.previous_stage
 FROM pointed p
 JOIN wf_arms r ON r.stage_id = p.stage_id AND r.segment_id = p.segment_id

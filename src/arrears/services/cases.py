@@ -75,7 +75,9 @@ def _referral(payload: dict[str, Any] | None) -> SupervisorReferral | None:
 
 
 def _referral_payload(referral: SupervisorReferral | None) -> dict[str, Any] | None:
-    if referral is None:
+    """Only an open referral is kept on the case (NULL once resolved, so that set-based readers
+    test `referral IS NULL`); raising and resolving are in case_events and the audit log."""
+    if referral is None or not referral.open:
         return None
     return {
         "raised_at": referral.raised_at.isoformat(),

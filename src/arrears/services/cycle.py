@@ -27,6 +27,7 @@ from arrears.adapters.store.bulk import bulk_insert
 from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from arrears.services.arrangements import step_arrangement_tracking
+from arrears.services.classification import step_classification
 from arrears.services.cycle_charges import POLICY_KEY, step_charge_accrual
 from arrears.services.workflow_cycle import (
     step_case_segmentation,
@@ -188,6 +189,7 @@ STEPS: tuple[Step, ...] = (
     ("promise_evaluation", step_promise_evaluation),
     ("arrangement_tracking", step_arrangement_tracking),
     ("customer_aggregation", step_customer_aggregation),
+    ("classification", step_classification),
     ("case_segmentation", step_case_segmentation),
     ("strategy_handover", step_strategy_handover),
     ("worklists", step_build_worklists),
