@@ -15,7 +15,13 @@ from fastapi import FastAPI, Request, Response
 
 from arrears import __version__
 from arrears.bootstrap import App
-from arrears.entrypoints.api import routes_auth, routes_book, routes_ops, routes_work
+from arrears.entrypoints.api import (
+    routes_actions,
+    routes_auth,
+    routes_book,
+    routes_ops,
+    routes_work,
+)
 from arrears.entrypoints.api.errors import install_error_handlers
 from arrears.entrypoints.web import router as desk_router
 
@@ -64,6 +70,7 @@ def create_app(app: App) -> FastAPI:
     api.include_router(routes_book.router)
     api.include_router(routes_ops.router)
     api.include_router(routes_work.router)
+    api.include_router(routes_actions.router)
     api.include_router(desk_router)
 
     @api.middleware("http")
