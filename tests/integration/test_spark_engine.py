@@ -8,6 +8,7 @@ single job checks many loans. Skipped, with the reason, when no JVM is installed
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import shutil
 from contextlib import contextmanager
@@ -563,3 +564,160 @@ def test_local_mode_binds_to_loopback_and_a_cluster_does_not():
     assert "spark.driver.bindAddress" not in cluster
     assert cluster["spark.sql.shuffle.partitions"] == "400"
     assert cluster["spark.sql.ansi.enabled"] == "true"
+
+
+# ------------------------------------------------------------------ the calculator and charges
+
+CALC_INSTALLMENTS = """loan_id,installment_no,due_date,principal,interest,fee
+L1,1,2026-01-10,100.00,10.00,1.00
+L1,2,2026-02-10,100.00,10.00,1.00
+L2,1,2026-02-01,50.00,5.00,0.00
+L2,2,2026-06-01,50.00,5.00,0.00
+L3,1,2026-03-15,300.00,0.00,0.00
+"""
+CALC_PAYMENTS = """loan_id,payment_id,paid_on,amount
+L1,P1,2026-01-10,111.00
+L1,P2,2026-02-20,50.00
+L2,P4,2026-01-30,200.00
+L3,P5,2026-05-01,300.00
+"""
+
+
+def test_the_calculator_on_spark_writes_exactly_what_duckdb_writes(spark, tmp_path):
+    from arrears.services.calculator import run_calculator  # noqa: PLC0415
+
+    (tmp_path / "installments.csv").write_text(CALC_INSTALLMENTS, encoding="utf-8")
+    (tmp_path / "payments.csv").write_text(CALC_PAYMENTS, encoding="utf-8")
+    outputs = {}
+    for engine in ("duckdb", "spark"):
+        summary = run_calculator(
+            as_of=dt.date(2026, 4, 20),
+            installments=tmp_path / "installments.csv",
+            payments=tmp_path / "payments.csv",
+            out=tmp_path / f"{engine}.csv",
+            engine=engine,
+        )
+        outputs[engine] = (summary.by_bucket, (tmp_path / f"{engine}.csv").read_text("utf-8"))
+    assert outputs["spark"] == outputs["duckdb"]
+    assert outputs["duckdb"][0]["M3"] == 1  # L1: February short since Feb 10
+    assert not list(tmp_path.glob(".arrears-spark-*"))  # the scratch copies are gone
+
+
+def test_charge_accrual_on_spark_posts_what_duckdb_and_the_domain_post(spark, fresh_duck):
+    from arrears.adapters.engine.charges import ChargeWindow, accrue_charges  # noqa: PLC0415
+    from arrears.domain.charges import (  # noqa: PLC0415
+        ChargePolicy,
+        FeeBasis,
+        LateFeeRule,
+        PenaltyInterestRule,
+        assess_charges,
+    )
+
+    rules = ChargePolicy(
+        late_fees=(
+            LateFeeRule("late", 10, flat_amounts={"EUR": Decimal(25)}),
+            LateFeeRule(
+                "pct",
+                20,
+                basis=FeeBasis.PERCENT_OF_INSTALLMENT,
+                percent=Decimal("0.0525"),
+                cap={"EUR": Decimal(30)},
+            ),
+        ),
+        penalty_interest=(PenaltyInterestRule("penalty", Decimal("0.2375")),),
+    )
+    eur = lambda v: Money(Decimal(v), "EUR")  # noqa: E731
+    book = [
+        Loan(
+            f"L{i}",
+            "B",
+            "EUR",
+            tuple(
+                Installment(n, dt.date(2026, n, 5), eur("100.00"), eur("10.00"), eur("0"))
+                for n in (1, 2, 3)
+            ),
+            tuple(Payment(f"P{i}", dt.date(2026, 1, 12), eur(str(45 * i))) for _ in (1,) if i),
+        )
+        for i in range(4)
+    ]
+    book_pauses = {"L2": (Pause(dt.date(2026, 1, 10), dt.date(2026, 1, 17)),)}
+    cuts = [dt.date(2025, 12, 31), dt.date(2026, 2, 5)]  # one cycle window: fees, a month end
+    inputs = {
+        "loans": pa.table({"loan_id": [ln.external_id for ln in book], "currency": ["EUR"] * 4}),
+        "installments": pa.Table.from_pylist(
+            [
+                {
+                    "loan_id": ln.external_id,
+                    "installment_no": i.number,
+                    "due_date": i.due_date,
+                    "principal": i.principal.amount,
+                    "interest": i.interest.amount,
+                    "fee": i.fee.amount,
+                }
+                for ln in book
+                for i in ln.installments
+            ],
+            schema=INPUT_SCHEMAS["installments"],
+        ),
+        "payments": pa.Table.from_pylist(
+            [
+                {
+                    "loan_id": ln.external_id,
+                    "payment_id": p.external_id,
+                    "paid_on": p.paid_on,
+                    "amount": p.amount.amount,
+                }
+                for ln in book
+                for p in ln.payments
+            ],
+            schema=INPUT_SCHEMAS["payments"],
+        ),
+        "pauses": pa.Table.from_pylist(
+            [
+                {"loan_id": loan, "start_date": p.start, "end_date": p.end}
+                for loan, items in book_pauses.items()
+                for p in items
+            ],
+            schema=INPUT_SCHEMAS["pauses"],
+        ),
+    }
+    charge_schema = pa.schema(
+        [
+            ("loan_id", pa.string()),
+            ("installment_no", pa.int64()),
+            ("rule_id", pa.string()),
+            ("period_key", pa.string()),
+            ("charged_on", pa.date32()),
+            ("amount", MONEY),
+        ]
+    )
+    policy = DelinquencyPolicy()
+    results = {}
+    for engine in (spark, fresh_duck):
+        for name, table in inputs.items():
+            engine.register_arrow(name, table)
+        posted: list[dict] = []
+        for since, until in itertools.pairwise(cuts):
+            engine.register_arrow("charges", pa.Table.from_pylist(posted, schema=charge_schema))
+            new = engine.query_arrow(
+                "SELECT * FROM " + accrue_charges(engine, policy, rules, ChargeWindow(since, until))
+            )
+            posted.extend(new.select(charge_schema.names).to_pylist())
+        results[engine.name] = sorted(
+            (r["loan_id"], r["rule_id"], r["period_key"], r["charged_on"], r["amount"])
+            for r in posted
+        )
+    domain = []
+    for loan in book:
+        current = loan
+        for day in cuts[1:]:
+            new_charges = assess_charges(
+                current, day, rules, pauses=book_pauses.get(loan.external_id, ())
+            )
+            current = current.with_charges(new_charges)
+            domain.extend(
+                (loan.external_id, c.rule_id, c.period_key, c.charged_on, c.amount.amount)
+                for c in new_charges
+            )
+    assert results["spark"] == results["duckdb"] == sorted(domain)
+    assert {r[1] for r in domain} == {"late", "pct", "penalty"}

@@ -16,7 +16,6 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from pyspark import StorageLevel
 from pyspark.errors import PySparkRuntimeError
 from pyspark.sql import SparkSession
 
@@ -167,9 +166,14 @@ class SparkEngine:
 
     def create_table(self, name: str, sql: str) -> None:
         """Run `sql` now and keep its result (memory, spilling to disk) as view `name`, as DuckDB's
-        CREATE TABLE AS does: errors surface here and later steps read the stored rows."""
-        frame = self.session.sql(transpile(sql)).persist(StorageLevel.MEMORY_AND_DISK)
-        frame.count()  # materialise before replacing: `sql` may read the view it replaces
+        CREATE TABLE AS does: errors surface here and later steps read the stored rows.
+
+        The result is a local checkpoint: materialised at once (before replacing, as `sql` may
+        read the view it replaces) and with its lineage cut, so a table built from tables built
+        from tables (the charge step's waves) does not drag every earlier plan along; Spark would
+        otherwise re-analyse them all for each statement, and run out of heap. On a cluster the
+        rows live on the executors: losing one fails the step, and the cycle is resumed."""
+        frame = self.session.sql(transpile(sql)).localCheckpoint(eager=True)
         self._replace_view(name, frame)
         self._cached[name] = frame
 
