@@ -39,7 +39,6 @@ from arrears.adapters.engine.extract import read_table
 from arrears.adapters.store import tables as t
 from arrears.adapters.store import workflow_tables as w
 from arrears.adapters.store.bulk import bulk_insert
-from arrears.adapters.store.uow import utc_now
 from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.errors import Conflict, InvalidInput, NotFound
 from arrears.domain.model import Payment
@@ -666,7 +665,10 @@ def step_classification(ctx: CycleContext, conn: Connection) -> int:
         "SELECT case_id, version, stored_type, debtor_type, event_reason, note "
         f"FROM {RESULT_TABLE} WHERE debtor_type <> stored_type ORDER BY case_id"
     )
-    return write_changes(conn, changed, now=utc_now())
+    # stamped at the business date's close like every cycle write (docs/decisions.md D15), so a
+    # resumed run writes exactly what an uninterrupted one does
+    stamp = dt.datetime.combine(ctx.business_date, dt.time(23, 59, 59), tzinfo=dt.UTC)
+    return write_changes(conn, changed, now=stamp)
 
 
 def write_changes(conn: Connection, changed: pa.Table, *, now: dt.datetime) -> int:

@@ -30,6 +30,7 @@ from arrears.services.arrangements import step_arrangement_tracking
 from arrears.services.classification import step_classification
 from arrears.services.cycle_charges import POLICY_KEY, step_charge_accrual
 from arrears.services.workflow_cycle import (
+    step_case_opening,
     step_case_segmentation,
     step_promise_evaluation,
     step_strategy_handover,
@@ -189,6 +190,7 @@ STEPS: tuple[Step, ...] = (
     ("promise_evaluation", step_promise_evaluation),
     ("arrangement_tracking", step_arrangement_tracking),
     ("customer_aggregation", step_customer_aggregation),
+    ("case_opening", step_case_opening),
     ("classification", step_classification),
     ("case_segmentation", step_case_segmentation),
     ("strategy_handover", step_strategy_handover),

@@ -261,7 +261,8 @@ def _open_cases(conn: Connection) -> pa.Table:
     )
 
 
-def step_case_segmentation(ctx: CycleContext, conn: Connection) -> int:
+def _segment(ctx: CycleContext, conn: Connection) -> None:
+    """(Re)compute `wf_positions` and `wf_segmented` from the store's current open cases."""
     day, book, strategy = ctx.business_date, ctx.book, ctx.strategy
     for name, table in strategy_tables(strategy).items():
         book.register_arrow(name, table)
@@ -277,6 +278,14 @@ def step_case_segmentation(ctx: CycleContext, conn: Connection) -> int:
             dialect=_dialect(ctx),
         ),
     )
+
+
+def step_case_opening(ctx: CycleContext, conn: Connection) -> int:
+    """Open a case for each borrower entering a stage; close working cases whose borrower is
+    current again. Runs before classification, so that new cases are classified the same night
+    and placed in their segment by `case_segmentation`."""
+    day, book = ctx.business_date, ctx.book
+    _segment(ctx, conn)
     at = _instant(ctx)
     events: list[tuple[str, str, str | None, str | None, str | None, str]] = []
 
@@ -326,6 +335,53 @@ def step_case_segmentation(ctx: CycleContext, conn: Connection) -> int:
     )
     events.extend((r["case_id"], "opened", None, r["stage_id"], "entered_stage", "") for r in new)
 
+    # 3. open cases whose borrower is in no stage any more: close the working ones
+    closing = book.query_arrow(
+        "SELECT c.case_id, c.state, "
+        "(SELECT MIN(s.kind) FROM wf_stages s WHERE s.stage_id = c.stage_id) AS stage_kind "
+        "FROM wf_open_cases c WHERE c.case_id NOT IN (SELECT case_id FROM wf_segmented) "
+        "AND c.state IN (" + ", ".join(f"'{s.value}'" for s in AUTO_CLOSABLE) + ") "
+        "ORDER BY c.case_id"
+    ).to_pylist()
+    if closing:
+        c = w.cases
+        conn.execute(
+            update(c)
+            .where(c.c.case_id == bindparam("b_id"), c.c.open_borrower_id.is_not(None))
+            .values(
+                state=CaseState.CLOSED.value,
+                closure=bindparam("b_reason"),
+                closed_on=day,
+                open_borrower_id=None,
+                version=c.c.version + 1,
+                updated_at=at,
+            ),
+            [{"b_id": r["case_id"], "b_reason": _closure(r["stage_kind"])} for r in closing],
+        )
+        events.extend(
+            (
+                r["case_id"],
+                "transition",
+                r["state"],
+                CaseState.CLOSED.value,
+                _closure(r["stage_kind"]),
+                "no stage applies: the borrower is current",
+            )
+            for r in closing
+        )
+
+    bulk_insert(conn, w.case_events, EVENT_COLUMNS, _event_rows(events, at))
+    return len(new) + len(closing)
+
+
+def step_case_segmentation(ctx: CycleContext, conn: Connection) -> int:
+    """Place every open case (classified tonight) in its stage, segment and arm, and store the
+    day's assignment; a stage or treatment change restarts the treatment's clock."""
+    day, book, strategy = ctx.business_date, ctx.book, ctx.strategy
+    _segment(ctx, conn)
+    at = _instant(ctx)
+    events: list[tuple[str, str, str | None, str | None, str | None, str]] = []
+
     # 2. open cases whose stage, segment or arm changed
     moved = book.query_arrow(
         "SELECT s.case_id, s.stage_id, s.stage_entered_on, s.segment_id, s.arm, s.treatment_id, "
@@ -366,41 +422,6 @@ def step_case_segmentation(ctx: CycleContext, conn: Connection) -> int:
             if r["previous_stage"] != r["stage_id"]
         )
 
-    # 3. open cases whose borrower is in no stage any more: close the working ones
-    closing = book.query_arrow(
-        "SELECT c.case_id, c.state, "
-        "(SELECT MIN(s.kind) FROM wf_stages s WHERE s.stage_id = c.stage_id) AS stage_kind "
-        "FROM wf_open_cases c WHERE c.case_id NOT IN (SELECT case_id FROM wf_segmented) "
-        "AND c.state IN (" + ", ".join(f"'{s.value}'" for s in AUTO_CLOSABLE) + ") "
-        "ORDER BY c.case_id"
-    ).to_pylist()
-    if closing:
-        c = w.cases
-        conn.execute(
-            update(c)
-            .where(c.c.case_id == bindparam("b_id"), c.c.open_borrower_id.is_not(None))
-            .values(
-                state=CaseState.CLOSED.value,
-                closure=bindparam("b_reason"),
-                closed_on=day,
-                open_borrower_id=None,
-                version=c.c.version + 1,
-                updated_at=at,
-            ),
-            [{"b_id": r["case_id"], "b_reason": _closure(r["stage_kind"])} for r in closing],
-        )
-        events.extend(
-            (
-                r["case_id"],
-                "transition",
-                r["state"],
-                CaseState.CLOSED.value,
-                _closure(r["stage_kind"]),
-                "no stage applies: the borrower is current",
-            )
-            for r in closing
-        )
-
     # 4. today's assignment of every open case in a stage (replaces the day's partition)
     a = w.case_assignments
     conn.execute(delete(a).where(a.c.business_date == day))
@@ -435,7 +456,7 @@ def step_case_segmentation(ctx: CycleContext, conn: Connection) -> int:
         ),
     )
     bulk_insert(conn, w.case_events, EVENT_COLUMNS, _event_rows(events, at))
-    return rows + len(closing)
+    return rows + len(moved)
 
 
 def _closure(stage_kind: str | None) -> str:
@@ -671,6 +692,7 @@ def step_strategy_handover(ctx: CycleContext, conn: Connection) -> int:
 
 __all__ = [
     "arrow",
+    "step_case_opening",
     "step_case_segmentation",
     "step_promise_evaluation",
     "step_strategy_handover",
