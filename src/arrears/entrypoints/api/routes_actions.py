@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from arrears.adapters.store import workflow_tables as w
-from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.errors import InvalidInput, NotFound
 from arrears.domain.security import Permission
 from arrears.domain.workflow.vocab import Role as WorkflowRole
@@ -31,6 +30,7 @@ from arrears.entrypoints.api.routes_work import (
     Claimer,
     WorkItemOut,
     _item,
+    current_strategy,
     visible_case,
 )
 from arrears.services import talk
@@ -142,7 +142,7 @@ def post_transition(
         actor_id=principal.actor,
         actor_role=AUTHORITY.get(principal.role, WorkflowRole.COLLECTOR),
         note=body.note,
-        strategy=load_strategy(),
+        strategy=current_strategy(),
     )
     return TransitionOut(case_id=case_id, state=moved.state.value, version=moved.version)
 
@@ -373,6 +373,6 @@ def post_cancel(
         actor_id=principal.actor,
         actor_role=AUTHORITY.get(principal.role, WorkflowRole.COLLECTOR),
         note=body.note,
-        strategy=load_strategy(),
+        strategy=current_strategy(),
     )
     return DecidedOut(arrangement_id=arrangement_id, status=decided)
