@@ -156,6 +156,10 @@ def candidates_sql(charges: ChargePolicy, window: ChargeWindow) -> str:
         SELECT d.loan_id, d.currency, d.installment_no, d.due_date, r.rule_id, r.days
         FROM due_inst d CROSS JOIN fee_rules r
         WHERE d.due_date + r.days <= {until}
+          -- a fee falls due `days` ageing days after the due date, later only if paused: so
+          -- without a pause it is in the window only if due_date + days is
+          AND (d.due_date + r.days > {since}
+               OR d.loan_id IN (SELECT loan_id FROM pauses))
     ),
     fee_pauses AS (
         SELECT f.loan_id, f.installment_no, f.rule_id, f.due_date, f.days,
