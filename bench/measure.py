@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-INTERVAL = 0.05
+INTERVAL = 0.25  # sampling the whole /proc tree costs CPU on a small machine
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,11 +165,12 @@ def markdown(report: dict[str, Any]) -> str:
         (
             "| accounts | engine | step wall s | step CPU s | reference wall s "
             "| reference CPU s | ratio wall | ratio CPU | step peak MB | reference peak MB "
-            "| cycle wall s | cycle CPU s | cycle peak MB | same rows as reference |"
+            "| cycle wall s | cycle CPU s | cycle peak MB | same rows as reference "
+            "| calculator wall s | calculator CPU s | calculator peak MB |"
         ),
         (
             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-            "| ---: | --- |"
+            "| ---: | --- | ---: | ---: | ---: |"
         ),
     ]
     for row in report["rows"]:
@@ -247,6 +248,11 @@ def main() -> None:
     target.write_text(json.dumps(report, indent=2, default=str) + "\n")
     (RESULTS / f"bench-{stamp}.md").write_text(markdown(report))
     print(f"results: {target.relative_to(ROOT.parent)} and .md")
+    # -- the desk's load test (bench/load_desk.py; owned with it): only with BENCH_LOAD=1 ------
+    if os.environ.get("BENCH_LOAD", "0") == "1":
+        from bench import load_desk  # noqa: PLC0415 - only when asked for
+
+        load_desk.main()
 
 
 if __name__ == "__main__":
