@@ -18,11 +18,13 @@ from rich.console import Console
 from rich.table import Table
 
 from arrears.domain.errors import DomainError
+from arrears.entrypoints.cli_common import command_uow_factory as _uow_factory
+from arrears.entrypoints.cli_common import parse_date as _date
+from arrears.entrypoints.cli_common import parse_instant as _instant
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
-    from arrears.adapters.store.uow import SqlUnitOfWork
     from arrears.domain.workflow.stages import Strategy
 
 EXIT_BAD_INPUT = 2
@@ -55,40 +57,10 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-@contextmanager
-def _uow_factory() -> Iterator[Callable[[], SqlUnitOfWork]]:
-    """The unit-of-work factory for one command; its engine is disposed afterwards."""
-    from arrears.bootstrap import bootstrap  # noqa: PLC0415 - built per command, never at import
-    from arrears.entrypoints.cli import state  # noqa: PLC0415 - the root's --database-url
-
-    built = bootstrap(state.settings)
-    try:
-        yield built.uow_factory
-    finally:
-        built.engine.dispose()
-
-
 def _strategy(path: Path | None) -> Strategy:
     from arrears.adapters.strategy_files import load_strategy  # noqa: PLC0415
 
     return load_strategy(path)
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
-
-
-def _instant(value: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 timestamp") from None
-    if moment.tzinfo is None:
-        raise typer.BadParameter(f"{value!r} has no time zone offset (e.g. 2026-04-08T10:00+02:00)")
-    return moment
 
 
 def _decimal(value: str | None, what: str) -> Decimal | None:

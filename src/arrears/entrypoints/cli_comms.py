@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import contextmanager
 from pathlib import Path  # noqa: TC003 - Typer reads annotations at run time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -20,11 +19,9 @@ from arrears.domain.comms import (
     MessageKind,
     OutboxState,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from arrears.bootstrap import App
+from arrears.entrypoints.cli_common import command_app_scope as _app
+from arrears.entrypoints.cli_common import parse_date as _date
+from arrears.entrypoints.cli_common import parse_instant as _instant
 
 EXIT_REFUSED = 1
 
@@ -38,23 +35,6 @@ outbox_app = typer.Typer(
 )
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
-
-
-def _instant(value: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
-    if moment.tzinfo is None:
-        raise typer.BadParameter(f"{value!r} has no time zone offset (e.g. 2026-04-08T13:00Z)")
-    return moment
-
-
 def _details(pairs: list[str] | None) -> dict[str, object]:
     details: dict[str, object] = {}
     for pair in pairs or []:
@@ -63,19 +43,6 @@ def _details(pairs: list[str] | None) -> dict[str, object]:
             raise typer.BadParameter(f"--detail {pair!r} is not NAME=VALUE")
         details[name.strip()] = value.strip()
     return details
-
-
-@contextmanager
-def _app() -> Iterator[App]:
-    """The composition root for one command; its connections are closed when it ends."""
-    from arrears.bootstrap import bootstrap  # noqa: PLC0415 - lazy: a fast CLI
-    from arrears.entrypoints.cli import state  # noqa: PLC0415 - the root callback's settings
-
-    app = bootstrap(state.settings)
-    try:
-        yield app
-    finally:
-        app.engine.dispose()
 
 
 Kind = Annotated[MessageKind, typer.Argument(help="what to write", case_sensitive=False)]

@@ -6,17 +6,17 @@ Thin: parse, call one service, print. Domain errors go through the main CLI's on
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-if TYPE_CHECKING:
-    from arrears.bootstrap import App
+from arrears.entrypoints.cli_common import command_app as _app
+from arrears.entrypoints.cli_common import parse_date as _date
+from arrears.entrypoints.cli_common import parse_instant as _instant
 
 out = Console()
 
@@ -28,30 +28,6 @@ attempts_app = typer.Typer(
     help="Planned contact attempts (the strategy's hand-over) and dialer-reported attempts.",
     no_args_is_help=True,
 )
-
-
-def _app() -> App:
-    from arrears.bootstrap import bootstrap  # noqa: PLC0415 - lazy: a fast CLI
-    from arrears.entrypoints.cli import state  # noqa: PLC0415 - the root callback's settings
-
-    return bootstrap(state.settings)
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
-
-
-def _instant(value: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
-    if moment.tzinfo is None:
-        raise typer.BadParameter(f"{value!r} has no time zone offset (e.g. 2026-06-01T10:00Z)")
-    return moment
 
 
 def contact_log(

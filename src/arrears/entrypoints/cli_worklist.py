@@ -19,11 +19,12 @@ from rich.console import Console
 from rich.table import Table
 
 from arrears.domain.errors import DomainError, RejectedRows
+from arrears.entrypoints.cli_common import command_uow_factory as _uow_factory
+from arrears.entrypoints.cli_common import parse_date as _date
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
-    from arrears.adapters.store.uow import SqlUnitOfWork
     from arrears.domain.workflow.stages import Strategy
     from arrears.services.worklists import WorkItem
 
@@ -60,26 +61,6 @@ def _errors() -> Iterator[None]:
         err.print(f"[bold red]error[/] ({error.code}): ", end="")
         err.print(error.message, markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-
-
-@contextmanager
-def _uow_factory() -> Iterator[Callable[[], SqlUnitOfWork]]:
-    """The unit-of-work factory for one command; its engine is disposed afterwards."""
-    from arrears.bootstrap import bootstrap  # noqa: PLC0415 - built per command, never at import
-    from arrears.entrypoints.cli import state  # noqa: PLC0415 - the root's --database-url
-
-    built = bootstrap(state.settings)
-    try:
-        yield built.uow_factory
-    finally:
-        built.engine.dispose()
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
 
 
 Day = Annotated[
