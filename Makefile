@@ -10,6 +10,7 @@ RUN := $(UV) run --frozen --no-sync
 DEMO_DIR ?= demo-data
 DEMO_ACCOUNTS ?= 5000
 DEMO_AS_OF ?= 2026-11-23
+TEST_WORKERS ?= 2# pytest-xdist processes for make test (0: in this process)
 DEMO_SERVE ?= 1
 
 .PHONY: help venv demo test test-unit test-integration lint fmt bench clean i18n i18n-extract
@@ -53,7 +54,7 @@ i18n-extract: venv ## re-extract the desk's strings into src/arrears/locale/mess
 	  -o src/arrears/locale/messages.pot src/arrears/entrypoints/web
 
 test: venv ## all tiers: unit, integration (SQLite + PostgreSQL when reachable), e2e
-	@$(RUN) python -m pytest -q
+	@$(RUN) python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-unit: venv ## the unit tier only (seconds)
 	@$(RUN) python -m pytest -q tests/unit
