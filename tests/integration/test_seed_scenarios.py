@@ -211,6 +211,21 @@ def promises(engine, case_id: str) -> list[dict]:
         ]
 
 
+def _log(uow_factory, case_id: str, when: dt.datetime, attempt: dict | None, **fields):
+    return log_contact(
+        uow_factory,
+        case_id=case_id,
+        at=when,
+        channel="call",
+        direction="outbound",
+        party_id="B1",
+        purpose="debt",
+        collector_id="ana",
+        attempt_id=None if attempt is None else attempt["attempt_id"],
+        **fields,
+    )
+
+
 def test_will_pay_when_i_have_money_part_now_rest_within_three_days(uow_factory, engine, tmp_path):
     """Seed 000 situation 4 / seed 003: a partial payment now and the rest within the promise
     horizon; the part paid keeps its promise, the unpaid rest breaks after its grace day and the
@@ -221,19 +236,14 @@ def test_will_pay_when_i_have_money_part_now_rest_within_three_days(uow_factory,
     assert case["stage_id"] == "front_row"
     planned = attempts(engine, case["case_id"], D)
     first_call = next(a for a in planned if a["channel"] == "call")
-    record = log_contact(
+    record = _log(
         uow_factory,
-        case_id=case["case_id"],
-        at=dt.datetime(2026, 6, 15, 9, 30, tzinfo=dt.UTC),
-        channel="call",
-        direction="outbound",
+        case["case_id"],
+        dt.datetime(2026, 6, 15, 9, 30, tzinfo=dt.UTC),
+        first_call,
         address=first_call["address"],
         party="mobile",
-        party_id="B1",
-        purpose="debt",
         outcomes=["right_party_contact", "promise"],
-        collector_id="ana",
-        attempt_id=first_call["attempt_id"],
         talk_track="front.service_reminder",
         notes="pays 40 today and the rest on Thursday",
     ).record_id
@@ -282,19 +292,14 @@ def test_forgot_to_pay_then_pays_and_the_case_closes_cured(uow_factory, engine, 
     assert work_item(engine, case["case_id"], D)["collector_id"] == "ana"  # language match
     planned = attempts(engine, case["case_id"], D)
     first_call = next(a for a in planned if a["channel"] == "call")
-    log_contact(
+    _log(
         uow_factory,
-        case_id=case["case_id"],
-        at=dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC),
-        channel="call",
-        direction="outbound",
+        case["case_id"],
+        dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC),
+        first_call,
         address=first_call["address"],
         party="mobile",
-        party_id="B1",
-        purpose="debt",
         outcomes=["right_party_contact", "promise"],
-        collector_id="ana",
-        attempt_id=first_call["attempt_id"],
     )
     record_promises(
         uow_factory,
@@ -319,19 +324,14 @@ def test_if_you_call_again_i_wont_pay_goes_to_a_supervisor_at_once(uow_factory, 
     run_cycle(uow_factory, engine, business_date=D)
     case = the_case(engine)
     first_call = next(a for a in attempts(engine, case["case_id"], D) if a["channel"] == "call")
-    log_contact(
+    _log(
         uow_factory,
-        case_id=case["case_id"],
-        at=dt.datetime(2026, 6, 15, 11, 0, tzinfo=dt.UTC),
-        channel="call",
-        direction="outbound",
+        case["case_id"],
+        dt.datetime(2026, 6, 15, 11, 0, tzinfo=dt.UTC),
+        first_call,
         address=first_call["address"],
         party="mobile",
-        party_id="B1",
-        purpose="debt",
         outcomes=["right_party_contact", "threat"],
-        collector_id="ana",
-        attempt_id=first_call["attempt_id"],
         notes="si me vuelven a llamar no pago",
     )
     referred = the_case(engine)
@@ -367,19 +367,14 @@ def test_a_dispute_puts_the_case_on_hold_and_nothing_is_planned(uow_factory, eng
     run_cycle(uow_factory, engine, business_date=D)
     case = the_case(engine)
     first_call = next(a for a in attempts(engine, case["case_id"], D) if a["channel"] == "call")
-    log_contact(
+    _log(
         uow_factory,
-        case_id=case["case_id"],
-        at=dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC),
-        channel="call",
-        direction="outbound",
+        case["case_id"],
+        dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC),
+        first_call,
         address=first_call["address"],
         party="mobile",
-        party_id="B1",
-        purpose="debt",
         outcomes=["right_party_contact", "dispute"],
-        collector_id="ana",
-        attempt_id=first_call["attempt_id"],
         notes="says the insurance in the loan was never explained",
     )
     transition_case(
@@ -416,19 +411,14 @@ def test_lost_my_job_leads_to_a_plan_and_a_broken_plan_returns_the_case(
     case = the_case(engine)
     assert case["stage_id"] == "front_row"
     first_call = next(a for a in attempts(engine, case["case_id"], D) if a["channel"] == "call")
-    log_contact(
+    _log(
         uow_factory,
-        case_id=case["case_id"],
-        at=dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC),
-        channel="call",
-        direction="outbound",
+        case["case_id"],
+        dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC),
+        first_call,
         address=first_call["address"],
         party="mobile",
-        party_id="B1",
-        purpose="debt",
         outcomes=["right_party_contact", "hardship"],
-        collector_id="ana",
-        attempt_id=first_call["attempt_id"],
         talk_track="front.hardship_options",
         notes="lost her job in May; can pay a part each month",
     )
@@ -471,21 +461,6 @@ def test_lost_my_job_leads_to_a_plan_and_a_broken_plan_returns_the_case(
             )
         ).scalar_one()
     assert status == "broken"
-
-
-def _log(uow_factory, case_id: str, when: dt.datetime, attempt: dict | None, **fields):
-    return log_contact(
-        uow_factory,
-        case_id=case_id,
-        at=when,
-        channel="call",
-        direction="outbound",
-        party_id="B1",
-        purpose="debt",
-        collector_id="ana",
-        attempt_id=None if attempt is None else attempt["attempt_id"],
-        **fields,
-    )
 
 
 def test_no_money_this_month_makes_the_debtor_willing_but_unable(uow_factory, engine, tmp_path):
