@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 from sqlalchemy import and_, bindparam, delete, func, select, update
 
+from arrears.adapters.engine.extract import read_arrow
 from arrears.adapters.store import tables as t
 from arrears.adapters.store import workflow_tables as w
 from arrears.adapters.store.bulk import bulk_insert
@@ -47,33 +48,17 @@ from arrears.domain.workflow.workdays import WorkingCalendar, next_working_day
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from sqlalchemy import Connection, Select
+    from sqlalchemy import Connection
 
     from arrears.services.cycle import CycleContext
 
 MONEY = pa.decimal128(38, 4)
-CHUNK = 50_000
 ACTOR = "cycle"
 # cases the cycle closes by itself when the borrower is current again; later states (legal,
 # agency, hold, write-off) and running arrangements are closed by people or their own step
 AUTO_CLOSABLE = (CaseState.ACTIVE, CaseState.LETTER, CaseState.FORMAL_DEMAND)
 # states in which the strategy's treatment runs automated contact
 TREATED = (CaseState.ACTIVE, CaseState.LETTER, CaseState.FORMAL_DEMAND)
-
-
-def arrow(conn: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
-    """Stream a typed Core select into an Arrow table (dates and Decimals stay typed)."""
-    batches: list[pa.RecordBatch] = []
-    result = conn.execute(query.execution_options(yield_per=CHUNK))
-    for rows in result.partitions(CHUNK):
-        columns = list(zip(*rows, strict=True))
-        batches.append(
-            pa.record_batch(
-                [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)],
-                schema=schema,
-            )
-        )
-    return pa.Table.from_batches(batches, schema=schema)
 
 
 def _dialect(ctx: CycleContext) -> str:
@@ -115,7 +100,7 @@ def step_promise_evaluation(ctx: CycleContext, conn: Connection) -> int:
     in_scope = (
         select(p.c.case_id).where(p.c.status == PromiseStatus.PENDING.value).distinct()
     ).subquery()
-    promises = arrow(
+    promises = read_arrow(
         conn,
         select(
             p.c.promise_id,
@@ -152,7 +137,7 @@ def step_promise_evaluation(ctx: CycleContext, conn: Connection) -> int:
         .group_by(p.c.case_id)
         .subquery()
     )
-    payments = arrow(
+    payments = read_arrow(
         conn,
         select(c.c.case_id, pay.c.paid_on, pay.c.amount, pay.c.currency)
         .join_from(pay, ln, ln.c.id == pay.c.loan_id)
@@ -232,7 +217,7 @@ def _follow_up(ctx: CycleContext, status: str, deadline: dt.date) -> dt.date | N
 
 def _open_cases(conn: Connection) -> pa.Table:
     c = w.cases
-    return arrow(
+    return read_arrow(
         conn,
         select(
             c.c.case_id,
@@ -481,7 +466,7 @@ def _contact_points(ctx: CycleContext, conn: Connection, order: Sequence[TargetK
     book = ctx.book
     book.register_arrow(
         "wf_phones",
-        arrow(
+        read_arrow(
             conn,
             select(ph.c.borrower_id, ph.c.kind, ph.c.e164, ph.c.id, b.c.external_id)
             .join(b, b.c.id == ph.c.borrower_id)
@@ -499,7 +484,7 @@ def _contact_points(ctx: CycleContext, conn: Connection, order: Sequence[TargetK
     )
     book.register_arrow(
         "wf_emails",
-        arrow(
+        read_arrow(
             conn,
             select(em.c.borrower_id, em.c.email, em.c.id, b.c.external_id)
             .join(b, b.c.id == em.c.borrower_id)
@@ -516,7 +501,7 @@ def _contact_points(ctx: CycleContext, conn: Connection, order: Sequence[TargetK
     )
     book.register_arrow(
         "wf_addresses",
-        arrow(
+        read_arrow(
             conn,
             select(
                 ad.c.borrower_id,
@@ -540,7 +525,7 @@ def _contact_points(ctx: CycleContext, conn: Connection, order: Sequence[TargetK
     )
     book.register_arrow(
         "wf_parties",
-        arrow(
+        read_arrow(
             conn,
             select(
                 rp.c.borrower_id,
@@ -618,7 +603,7 @@ def _workable(conn: Connection, day: dt.date) -> pa.Table:
 def step_strategy_handover(ctx: CycleContext, conn: Connection) -> int:
     day, book = ctx.business_date, ctx.book
     a = w.case_assignments
-    assignments = arrow(
+    assignments = read_arrow(
         conn,
         select(
             a.c.case_id, w.cases.c.borrower_id, a.c.stage_id, a.c.treatment_id, a.c.treatment_day
@@ -691,7 +676,6 @@ def step_strategy_handover(ctx: CycleContext, conn: Connection) -> int:
 
 
 __all__ = [
-    "arrow",
     "step_case_opening",
     "step_case_segmentation",
     "step_promise_evaluation",

@@ -65,6 +65,7 @@ from sqlalchemy import (
 )
 
 from arrears.adapters.engine.base import make_engine
+from arrears.adapters.engine.extract import read_arrow
 from arrears.adapters.store import tables as t
 from arrears.adapters.store import workflow_tables as w
 from arrears.adapters.store.bulk import bulk_insert
@@ -275,16 +276,6 @@ def currency_table(currencies: Iterable[str]) -> pa.Table:
 
 
 # ------------------------------------------------------------------- reading the inputs
-
-
-def _arrow(conn: Connection, query: Any, schema: pa.Schema) -> pa.Table:
-    """A typed Core select as Arrow, through the step's own connection (its snapshot)."""
-    rows = conn.execute(query).all()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    return pa.table(
-        [pa.array(list(col), type=f.type) for col, f in zip(columns, schema, strict=True)],
-        schema=schema,
-    )
 
 
 def _candidates_query(day: dt.date) -> Any:
@@ -500,7 +491,7 @@ def step_build_worklists(ctx: CycleContext, conn: Connection) -> int:
         if row.collector_id is not None:
             used[row.collector_id] = used.get(row.collector_id, 0) + 1
     book = ctx.book
-    book.register_arrow("wl_candidates", _arrow(conn, _candidates_query(day), CANDIDATES))
+    book.register_arrow("wl_candidates", read_arrow(conn, _candidates_query(day), CANDIDATES))
     book.register_arrow(
         "wl_kept", pa.table({"case_id": pa.array([r.case_id for r in kept_rows], pa.string())})
     )

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from arrears.adapters.store import tables as t
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from arrears.adapters.engine.base import SqlEngine
 
@@ -92,22 +92,30 @@ def _book_queries() -> dict[str, tuple[Select[Any], pa.Schema]]:
     }
 
 
-def read_table(engine: Engine, query: Select[Any], schema: pa.Schema) -> pa.Table:
+def read_arrow(conn: Connection, query: Select[Any], schema: pa.Schema) -> pa.Table:
+    """Stream a typed Core select into Arrow on `conn` (in its transaction, its snapshot), in
+    chunks of CHUNK rows; dates and Decimals stay typed. The streaming option is set on the
+    statement, never on the connection, so later statements on `conn` are not affected."""
     batches: list[pa.RecordBatch] = []
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
-        for rows in result.partitions(CHUNK):
-            columns = list(zip(*rows, strict=True))
-            batches.append(
-                pa.record_batch(
-                    [
-                        pa.array(col, type=field.type)
-                        for col, field in zip(columns, schema, strict=True)
-                    ],
-                    schema=schema,
-                )
+    result = conn.execute(query.execution_options(yield_per=CHUNK))
+    for rows in result.partitions(CHUNK):
+        columns = list(zip(*rows, strict=True))
+        batches.append(
+            pa.record_batch(
+                [
+                    pa.array(col, type=field.type)
+                    for col, field in zip(columns, schema, strict=True)
+                ],
+                schema=schema,
             )
+        )
     return pa.Table.from_batches(batches, schema=schema)
+
+
+def read_table(engine: Engine, query: Select[Any], schema: pa.Schema) -> pa.Table:
+    """`read_arrow` on a connection of its own."""
+    with engine.connect() as conn:
+        return read_arrow(conn, query, schema)
 
 
 def load_book(engine: Engine, target: SqlEngine) -> None:

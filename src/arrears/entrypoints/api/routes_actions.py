@@ -28,6 +28,7 @@ from arrears.entrypoints.api.routes_work import (
     AUTHORITY,
     CaseId,
     Claimer,
+    DecisionOut,
     WorkItemOut,
     _item,
     current_strategy,
@@ -298,11 +299,6 @@ class DecisionIn(BaseModel):
     note: str = Field(min_length=1, max_length=2000, description="why (required)")
 
 
-class DecidedOut(BaseModel):
-    arrangement_id: str
-    status: str
-
-
 def _arrangement_case(
     app: CurrentApp, principal: Principal, arrangement_id: str, request_id: str
 ) -> str:
@@ -325,7 +321,7 @@ def post_reject(
     request_id: RequestId,
     arrangement_id: ArrangementId,
     body: Annotated[DecisionIn, Body()],
-) -> DecidedOut:
+) -> DecisionOut:
     """Reject a pending arrangement, saying why (the role must cover the one it needs)."""
     _arrangement_case(app, principal, arrangement_id, request_id)
     audited = AuditedWrites(
@@ -344,7 +340,7 @@ def post_reject(
         actor_role=AUTHORITY.get(principal.role, WorkflowRole.COLLECTOR),
         note=body.note,
     )
-    return DecidedOut(arrangement_id=arrangement_id, status=decided)
+    return DecisionOut(arrangement_id=arrangement_id, status=decided)
 
 
 @router.post("/arrangements/{arrangement_id}/cancel", responses=responses(*WRITES), tags=["cases"])
@@ -354,7 +350,7 @@ def post_cancel(
     request_id: RequestId,
     arrangement_id: ArrangementId,
     body: Annotated[DecisionIn, Body()],
-) -> DecidedOut:
+) -> DecisionOut:
     """Cancel a pending or running arrangement on a case within the caller's scope; a running
     one returns the case to `active`."""
     _arrangement_case(app, principal, arrangement_id, request_id)
@@ -375,4 +371,4 @@ def post_cancel(
         note=body.note,
         strategy=current_strategy(),
     )
-    return DecidedOut(arrangement_id=arrangement_id, status=decided)
+    return DecisionOut(arrangement_id=arrangement_id, status=decided)
