@@ -7,6 +7,7 @@ can refuse a second, different strategy under a version it already holds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from decimal import Decimal
@@ -184,8 +185,22 @@ def _read(path: Path) -> Any:
 
 
 def load_strategy(path: Path | None = None) -> Strategy:
-    """Load a strategy file (the packaged default when `path` is None)."""
+    """Load a strategy file (the packaged default when `path` is None).
+
+    A file is parsed once per process and again only when it changes (modification time or
+    size): the desk and the API need the strategy on many requests, and parsing the YAML was
+    most of a promise request's time under load (docs/decisions.md D91). Strategies are
+    immutable, so callers share the parsed one; a bad file is never cached.
+    """
     source = path or default_strategy_path()
+    if not source.is_file():
+        _read(source)  # raises, naming the file
+    stat = source.stat()
+    return _parsed(source.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(source: Path, modified_ns: int, size: int) -> Strategy:  # noqa: ARG001 - cache key
     return parse_strategy(_read(source), source=str(source))
 
 

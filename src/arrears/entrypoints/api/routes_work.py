@@ -4,8 +4,6 @@ case scope (out of scope: 404, audited); each write's audit record is appended t
 chain in the service's own transaction (`auditing.AuditedWrites`)."""
 
 import datetime as dt
-import functools
-import pathlib
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -13,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from arrears.adapters.store import read_models as rm
-from arrears.adapters.strategy_files import default_strategy_path, load_strategy
+from arrears.adapters.strategy_files import load_strategy
 from arrears.domain.errors import InvalidInput, NotFound
 from arrears.domain.money import Money
 from arrears.domain.security import Permission, Role, jsonable, require
@@ -214,16 +212,9 @@ def visible_case(app: CurrentApp, principal: Principal, case_id: str, request_id
         raise NotFound(f"case {case_id!r} not found", id=case_id)
 
 
-@functools.lru_cache(maxsize=2)
-def _parsed_strategy(path: pathlib.Path, modified_ns: int) -> Strategy:  # noqa: ARG001 - the cache key
-    return load_strategy(path)
-
-
 def current_strategy() -> Strategy:
-    """The packaged strategy, parsed once per process and again only when its file changes:
-    parsing the YAML took most of a promise request's time under load (D91)."""
-    path = default_strategy_path()
-    return _parsed_strategy(path, path.stat().st_mtime_ns)
+    """The packaged strategy (parsed once per process by `load_strategy`, D91)."""
+    return load_strategy()
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
